@@ -1,0 +1,68 @@
+"""The command line: the README's main job, and one-line errors with exit status 2."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "tinynet", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_default_train_is_digits_rmsprop_and_reaches_95_percent(capsys):
+    assert main(["train", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "digits" in out and "64-128-64-10" in out
+    assert "RMSProp(lr=0.001, rho=0.9, eps=1e-08" in out
+    test_acc = float(re.search(r"test accuracy:\s+([\d.]+)", out).group(1))
+    train_acc = float(re.search(r"train accuracy:\s+([\d.]+)", out).group(1))
+    assert test_acc >= 0.95 and train_acc >= test_acc
+
+
+def test_options_and_save(tmp_path, capsys):
+    path = tmp_path / "moons.npz"
+    code = main(["train", "--dataset", "moons", "--hidden", "16,16", "--activation", "tanh",
+                 "--optimizer", "sgd", "--lr", "0.1", "--epochs", "5", "--batch-size", "16",
+                 "--seed", "3", "--save", str(path), "--no-progress"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "MLP 2-16-16-2 tanh, SGD(lr=0.1" in out and "saved model" in out
+    model = tn.Sequential.load(path)
+    X_train, X_test, y_train, y_test = tn.datasets.load("moons", seed=3)
+    acc = float(re.search(r"test accuracy:\s+([\d.]+)", out).group(1))
+    assert np.mean(model.predict(X_test) == y_test) == pytest.approx(acc, abs=1e-4)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["train", "--epochs", "0"], "--epochs: must be > 0"),
+    (["train", "--hidden", "12,x"], "comma-separated layer widths"),
+    (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+    (["train", "--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["train", "--optimizer", "sgd", "--rho", "0.9"], "no hyperparameter(s) ['rho']"),
+    (["train", "--rho", "1.5"], "rho must be < 1"),
+    (["train", "--lr", "abc"], "expected a number"),
+    (["train", "--save", "/no/such/dir/m.npz", "--epochs", "1"], "does not exist"),
+    (["fly"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, fragment):
+    result = run(*args, "--no-progress") if args[0] == "train" else run(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert fragment in lines[0] and "Traceback" not in result.stderr
+
+
+def test_help_explains_each_option():
+    result = run("train", "--help")
+    assert result.returncode == 0
+    for option in ("--dataset", "--hidden", "--activation", "--optimizer", "--lr", "--rho",
+                   "--eps", "--epochs", "--batch-size", "--seed", "--save", "--no-progress"):
+        assert option in result.stdout

@@ -1,0 +1,85 @@
+"""Saving and loading models: .npz, no pickle, clear errors."""
+
+import zipfile
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.files import json_array
+
+
+def test_round_trip_gives_identical_predictions(tmp_path, rng):
+    model = tn.Sequential([tn.Dense(4, 6, rng=rng), tn.LeakyReLU(0.1), tn.Dense(6, 5, rng=rng),
+                           tn.Tanh(), tn.Dense(5, 3, rng=rng)])
+    X = rng.standard_normal((7, 4))
+    path = tmp_path / "m.npz"
+    model.save(path)
+    loaded = tn.Sequential.load(path)
+    assert [type(x) for x in loaded.layers] == [type(x) for x in model.layers]
+    assert loaded.layers[1].alpha == 0.1
+    assert np.array_equal(loaded.forward(X), model.forward(X))
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_allclose(loaded.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_round_trip_float32_and_heads(tmp_path):
+    for head, n_out in (("sigmoid", 1), ("identity", 2)):
+        model = tn.mlp([3, 4, n_out], dtype=np.float32, head=head)
+        model.save(tmp_path / "m.npz")
+        loaded = tn.Sequential.load(tmp_path / "m.npz")
+        assert loaded.dtype == np.float32 and loaded.head == head
+        assert all(np.array_equal(a, b) for a, b in zip(loaded.arrays().values(),
+                                                         model.arrays().values()))
+
+
+def test_saved_file_is_plain_npz_without_pickle(tmp_path):
+    tn.mlp([2, 3, 2]).save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as data:
+        assert {"W/1", "b/1", "W/2", "b/2", "config", "format"} <= set(data.files)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no_such.npz"):
+        tn.Sequential.load(tmp_path / "no_such.npz")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"hello, not a model", "not an .npz archive"),
+    (b"PK\x03\x04 truncated zip", "truncated or corrupt"),
+])
+def test_not_a_model_file(tmp_path, content, fragment):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=fragment):
+        tn.Sequential.load(path)
+
+
+def test_other_npz_and_object_arrays_and_truncation(tmp_path):
+    np.savez(tmp_path / "other.npz", a=np.arange(3))
+    with pytest.raises(ValueError, match="not a tinynet model file"):
+        tn.Sequential.load(tmp_path / "other.npz")
+    np.savez(tmp_path / "obj.npz", a=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(ValueError, match="object arrays"):
+        tn.Sequential.load(tmp_path / "obj.npz")
+    tn.mlp([2, 3, 2]).save(tmp_path / "m.npz")
+    data = (tmp_path / "m.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="cut.npz"):
+        tn.Sequential.load(tmp_path / "cut.npz")
+    assert zipfile.is_zipfile(tmp_path / "m.npz")
+
+
+def test_weights_that_do_not_fit_the_architecture(tmp_path):
+    model = tn.mlp([2, 3, 2])
+    arrays = {"format": np.array("tinynet-model"), "version": np.array(1),
+              "config": json_array(model.config()), **model.arrays()}
+    arrays["W/2"] = np.zeros((4, 2))
+    np.savez(tmp_path / "m.npz", **arrays)
+    with pytest.raises(ValueError, match=r"'W/2' have shape \(4, 2\).*needs \(3, 2\)"):
+        tn.Sequential.load(tmp_path / "m.npz")
+
+
+def test_save_to_missing_folder_is_clear(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        tn.mlp([2, 2]).save(tmp_path / "nope" / "m.npz")

@@ -1,0 +1,21 @@
+"""tinynet: a small neural-network framework on numpy, written to be read.
+
+Dense layers do their own backprop, losses are batch means, optimizers are small classes
+named after their formulas, and a Trainer runs the mini-batch loop.
+"""
+
+from . import datasets, optimizers
+from .gradcheck import gradcheck
+from .history import History
+from .layers import Dense, Identity, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
+from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
+from .model import Sequential, mlp
+from .trainer import Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BinaryCrossEntropy", "Dense", "History", "Identity", "Layer", "LeakyReLU", "Loss", "MSE",
+    "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh", "Trainer", "datasets",
+    "gradcheck", "mlp", "optimizers",
+]

@@ -1,0 +1,187 @@
+"""Layers: each one does its own forward and backward pass.
+
+Batches are rows: ``X`` has shape ``(B, n_in)``. A Dense layer computes
+
+    Z = X @ W + b            W: (n_in, n_out), b: (n_out,)
+
+and its backward pass, given dZ = dLoss/dZ, computes
+
+    dW = X.T @ dZ            (B is already folded in: the loss divides by B)
+    db = sum over the batch of dZ
+    dX = dZ @ W.T            (handed to the layer below)
+
+Activation layers have no parameters; they map dY to dX with their derivative.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_choice, check_dtype, check_number
+
+INITS = ("he", "xavier", "normal")
+
+
+class Layer:
+    """The layer protocol: ``forward(X)`` caches what ``backward(dY)`` needs."""
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        """Constructor arguments, enough to rebuild the layer (used by save/load)."""
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    """Fully connected layer ``Z = X @ W + b``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths.
+    init : {"he", "xavier", "normal"}
+        Weight initialisation: He ``N(0, 2/n_in)`` for ReLU-like activations, Xavier
+        (Glorot) ``N(0, 2/(n_in+n_out))`` for tanh/sigmoid, or ``N(0, 0.01²)``.
+        Biases start at zero.
+    rng : numpy.random.Generator, optional
+        Source of the initial weights (a fresh unseeded generator if omitted).
+    dtype : float32 or float64
+        Dtype of W, b and every array computed from them.
+
+    Attributes
+    ----------
+    W, b : ndarray
+        Parameters, shapes ``(n_in, n_out)`` and ``(n_out,)``.
+    dW, db : ndarray or None
+        Gradients of the loss, set by ``backward`` (None before the first backward).
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        init: str = "he",
+        rng: np.random.Generator | None = None,
+        dtype=np.float64,
+    ):
+        self.n_in = check_number("n_in", n_in, low=1, integer=True)
+        self.n_out = check_number("n_out", n_out, low=1, integer=True)
+        self.init = check_choice("init", init, INITS)
+        self.dtype = check_dtype(dtype)
+        if rng is None:
+            rng = np.random.default_rng()
+        elif not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        std = {
+            "he": np.sqrt(2.0 / n_in),
+            "xavier": np.sqrt(2.0 / (n_in + n_out)),
+            "normal": 0.01,
+        }[init]
+        self.W = (rng.standard_normal((n_in, n_out)) * std).astype(self.dtype)
+        self.b = np.zeros(n_out, dtype=self.dtype)
+        self.dW: np.ndarray | None = None
+        self.db: np.ndarray | None = None
+        self._X: np.ndarray | None = None
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        self._X = X
+        Z = X @ self.W
+        Z += self.b
+        return Z
+
+    def backward(self, dZ: np.ndarray) -> np.ndarray:
+        if self._X is None:
+            raise RuntimeError("Dense.backward called before forward")
+        if self.dW is None:
+            self.dW = np.empty_like(self.W)
+            self.db = np.empty_like(self.b)
+        # Written in place so the optimizer always sees the same gradient arrays.
+        np.matmul(self._X.T, dZ, out=self.dW)
+        np.sum(dZ, axis=0, out=self.db)
+        return dZ @ self.W.T
+
+    def config(self) -> dict:
+        return {"n_in": self.n_in, "n_out": self.n_out, "init": self.init}
+
+
+class ReLU(Layer):
+    """``Y = max(X, 0)``; ``dX = dY`` where ``X > 0``, else 0."""
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        self._mask = X > 0
+        return X * self._mask
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        return dY * self._mask
+
+
+class LeakyReLU(Layer):
+    """``Y = X`` where ``X > 0``, else ``alpha * X``; the derivative is 1 or ``alpha``."""
+
+    def __init__(self, alpha: float = 0.01):
+        self.alpha = check_number("alpha", alpha, low=0.0, high=1.0, high_open=True)
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        self._slope = np.where(X > 0, 1.0, self.alpha).astype(X.dtype, copy=False)
+        return X * self._slope
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        return dY * self._slope
+
+    def config(self) -> dict:
+        return {"alpha": self.alpha}
+
+
+class Tanh(Layer):
+    """``Y = tanh(X)``; ``dX = dY * (1 - Y²)``."""
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        self._Y = np.tanh(X)
+        return self._Y
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        return dY * (1.0 - self._Y * self._Y)
+
+
+class Sigmoid(Layer):
+    """``Y = 1 / (1 + exp(-X))``; ``dX = dY * Y * (1 - Y)``.
+
+    Computed as ``0.5 * (1 + tanh(X / 2))``, the same function, which never overflows.
+    """
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        self._Y = 0.5 * (1.0 + np.tanh(0.5 * X))
+        return self._Y
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        return dY * self._Y * (1.0 - self._Y)
+
+
+class Identity(Layer):
+    """``Y = X``; ``dX = dY``."""
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        return X
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        return dY
+
+
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "identity": Identity,
+}
+
+# Every layer type a saved model may name; loading builds only these.
+LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity)}

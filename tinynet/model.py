@@ -1,0 +1,195 @@
+"""Sequential: layers applied in order; backward runs them in reverse.
+
+The trainable layers of a model are numbered like the formulas' superscript [l]:
+``model.dense_layers[l - 1]`` is layer ``l``, for ``l = 1..L``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .files import from_json_array, json_array, load_npz, save_npz
+from .layers import ACTIVATIONS, LAYER_TYPES, Dense, Layer
+from .losses import HEADS
+from .validation import check_choice, check_dtype, check_features, check_number
+
+FORMAT = "tinynet-model"
+FORMAT_VERSION = 1
+
+
+class Sequential:
+    """A stack of layers.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Applied in order; at least one must be Dense, and consecutive Dense widths
+        must agree.
+    head : {"softmax", "sigmoid", "identity"}, optional
+        How ``predict``/``predict_proba`` read the outputs. By default "softmax" for
+        several outputs and "sigmoid" for one; use "identity" for regression.
+    """
+
+    def __init__(self, layers: Sequence[Layer], head: str | None = None):
+        layers = list(layers) if isinstance(layers, (list, tuple)) else layers
+        if not isinstance(layers, list) or not layers:
+            raise ValueError("Sequential needs a non-empty list of layers")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{i}] is a {type(layer).__name__}, not a tinynet Layer")
+        dense = [layer for layer in layers if isinstance(layer, Dense)]
+        if not dense:
+            raise ValueError("Sequential needs at least one Dense layer")
+        for l, (a, b) in enumerate(zip(dense, dense[1:]), start=1):
+            if a.n_out != b.n_in:
+                raise ValueError(
+                    f"Dense layer {l} has {a.n_out} outputs but layer {l + 1} expects "
+                    f"{b.n_in} inputs"
+                )
+            if a.dtype != b.dtype:
+                raise ValueError(f"Dense layers {l} and {l + 1} differ in dtype: "
+                                 f"{a.dtype} and {b.dtype}")
+        if head is None:
+            head = "softmax" if dense[-1].n_out > 1 else "sigmoid"
+        self.head = check_choice("head", head, HEADS)
+        self.layers = layers
+        self.dense_layers = dense
+
+    @property
+    def n_features(self) -> int:
+        return self.dense_layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.dense_layers[-1].n_out
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.dense_layers[0].dtype
+
+    def forward(self, X) -> np.ndarray:
+        """Outputs (logits for classifiers) for a batch ``X`` of shape (B, n_features)."""
+        return self._forward(self.check_input(X))
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Backpropagate dLoss/doutput; every Dense layer ends up holding ``dW``, ``db``."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def check_input(self, X) -> np.ndarray:
+        """``X`` as a finite 2-D array of this model's dtype, or a clear error."""
+        return check_features(X, self.n_features, self.dtype)
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (softmax/sigmoid head) or values (identity head)."""
+        return HEADS[self.head].predict(self.forward(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes)."""
+        return HEADS[self.head].predict_proba(self.forward(X))
+
+    def n_params(self) -> int:
+        return sum(d.W.size + d.b.size for d in self.dense_layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([\n    {inner},\n], head={self.head!r})"
+
+    # ----- saving and loading (.npz, no pickle) -------------------------------------
+
+    def config(self) -> dict:
+        """Architecture as plain data: layer types and constructor arguments, dtype, head."""
+        return {
+            "layers": [{"type": type(x).__name__, **x.config()} for x in self.layers],
+            "dtype": str(self.dtype),
+            "head": self.head,
+        }
+
+    def arrays(self, prefix: str = "") -> dict:
+        """Weights keyed ``W/l`` and ``b/l`` (layer number l = 1..L)."""
+        out = {}
+        for l, d in enumerate(self.dense_layers, start=1):
+            out[f"{prefix}W/{l}"] = d.W
+            out[f"{prefix}b/{l}"] = d.b
+        return out
+
+    def save(self, path) -> None:
+        """Write architecture and weights to ``path`` (an .npz), atomically."""
+        save_npz(path, {"format": np.array(FORMAT), "version": np.array(FORMAT_VERSION),
+                        "config": json_array(self.config()), **self.arrays()})
+
+    @classmethod
+    def load(cls, path) -> Sequential:
+        """Rebuild a model saved with ``save``; raises a clear error for any other file."""
+        data = load_npz(path, "tinynet model file")
+        if str(data.get("format", "")) != FORMAT:
+            raise ValueError(f"{path} is not a tinynet model file (no '{FORMAT}' marker)")
+        return cls.from_arrays(from_json_array(data["config"], path, "config"), data, path)
+
+    @classmethod
+    def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = "") -> Sequential:
+        """Build a model from ``config`` and copy in the weights found in ``data``."""
+        try:
+            dtype = check_dtype(config["dtype"])
+            layers = []
+            for spec in config["layers"]:
+                spec = dict(spec)
+                kind = LAYER_TYPES[spec.pop("type")]
+                if kind is Dense:
+                    spec["dtype"] = dtype
+                    spec["rng"] = np.random.default_rng(0)
+                layers.append(kind(**spec))
+            model = cls(layers, head=config.get("head"))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{path}: the saved architecture is invalid ({err})") from err
+        weights = {}
+        for key, param in model.arrays().items():
+            if prefix + key not in data:
+                raise ValueError(f"{path}: missing weights {prefix + key!r}")
+            saved = data[prefix + key]
+            if saved.shape != param.shape or saved.dtype != param.dtype:
+                raise ValueError(
+                    f"{path}: weights {prefix + key!r} have shape {saved.shape} and dtype "
+                    f"{saved.dtype}, but the architecture needs {param.shape} {param.dtype}"
+                )
+            weights[key] = saved
+        for key, param in model.arrays().items():
+            param[...] = weights[key]
+        return model
+
+
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    seed: int | None = 0,
+    dtype=np.float64,
+    init: str | None = None,
+    head: str | None = None,
+) -> Sequential:
+    """A multilayer perceptron: Dense layers of the given ``sizes`` with activations between.
+
+    ``mlp([64, 128, 64, 10])`` is ``Dense(64,128), ReLU, Dense(128,64), ReLU, Dense(64,10)``.
+    No activation follows the last layer: the loss applies softmax or sigmoid itself.
+    ``init`` defaults to "he" for ReLU-like activations and "xavier" otherwise.
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {sizes!r}")
+    sizes = [check_number(f"sizes[{i}]", s, low=1, integer=True) for i, s in enumerate(sizes)]
+    check_choice("activation", activation, ACTIVATIONS)
+    if init is None:
+        init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+    rng = np.random.default_rng(seed)
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        if i > 0:
+            layers.append(ACTIVATIONS[activation]())
+        layers.append(Dense(n_in, n_out, init=init, rng=rng, dtype=dtype))
+    return Sequential(layers, head=head)
