@@ -66,3 +66,34 @@ def test_help_explains_each_option():
     for option in ("--dataset", "--hidden", "--activation", "--optimizer", "--lr", "--rho",
                    "--eps", "--epochs", "--batch-size", "--seed", "--save", "--no-progress"):
         assert option in result.stdout
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def test_user_optimizer_via_import(capsys):
+    code = main(["train", "--import", str(ROOT / "examples" / "custom_optimizer.py"),
+                 "--optimizer", "adamax", "--lr", "0.002", "--epochs", "2", "--no-progress"])
+    assert code == 0
+    assert "AdaMax(lr=0.002" in capsys.readouterr().out
+
+
+def test_optimizer_hyperparameter_flags(capsys):
+    code = main(["train", "--dataset", "iris", "--optimizer", "rmsprop", "--param",
+                 "centered=true", "--momentum", "0.5", "--weight-decay", "0.001", "--epochs", "2",
+                 "--no-progress"])
+    assert code == 0
+    assert "centered=True, momentum=0.5, weight_decay=0.001" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--import", "no_such_module_xyz"], "cannot import 'no_such_module_xyz'"),
+    (["--import", "missing.py"], "no such file missing.py"),
+    (["--param", "centered=maybe"], "expected a number or true/false"),
+    (["--param", "=3"], "expected NAME=VALUE"),
+    (["--optimizer", "adam", "--beta1", "1.5"], "beta1 must be < 1"),
+])
+def test_bad_optimizer_options(args, fragment):
+    result = run("train", *args, "--no-progress")
+    assert result.returncode == 2 and fragment in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -43,6 +43,50 @@ def _positive(kind):
     return parse
 
 
+def _key_value(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    if value.lower() in ("true", "false"):
+        return key, value.lower() == "true"
+    try:
+        return key, int(value)
+    except ValueError:
+        pass
+    try:
+        return key, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{key}: expected a number or true/false, got "
+                                         f"{value!r}") from None
+
+
+OPTIMIZER_FLAGS = ("lr", "rho", "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
+
+
+def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("optimizer")
+    group.add_argument("--optimizer", default="rmsprop",
+                       help="registered optimizer name: adagrad, adam, momentum, rmsprop, sgd "
+                       "or one added with --import (default: rmsprop)")
+    group.add_argument("--lr", type=_positive(float), default=None,
+                       help="learning rate (default: the optimizer's own; 0.001 for rmsprop)")
+    group.add_argument("--rho", type=float, default=None, help="RMSProp decay rate (0.9)")
+    group.add_argument("--eps", type=float, default=None,
+                       help="epsilon added outside the square root (1e-8)")
+    group.add_argument("--beta", type=float, default=None, help="Momentum's decay rate (0.9)")
+    group.add_argument("--beta1", type=float, default=None, help="Adam's first-moment decay (0.9)")
+    group.add_argument("--beta2", type=float, default=None,
+                       help="Adam's second-moment decay (0.999)")
+    group.add_argument("--momentum", type=float, default=None, help="RMSProp's momentum (0)")
+    group.add_argument("--weight-decay", type=float, default=None,
+                       help="coupled L2 penalty on W (0: off)")
+    group.add_argument("--param", type=_key_value, action="append", default=[],
+                       metavar="NAME=VALUE", help="any other hyperparameter, e.g. centered=true")
+    group.add_argument("--import", dest="imports", action="append", default=[],
+                       metavar="MODULE", help="import a module or .py file first (one that "
+                       "registers your own optimizer)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tinynet", description="Train small MLPs on numpy and see how "
                      "optimizers behave. Run 'tinynet COMMAND --help' for a command's options.")
@@ -60,12 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--activation", default="relu",
                        choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"],
                        help="hidden activation (default: relu)")
-    train.add_argument("--optimizer", default="rmsprop",
-                       help="registered optimizer name (default: rmsprop)")
-    train.add_argument("--lr", type=_positive(float), default=None,
-                       help="learning rate (default: the optimizer's own; 0.001 for rmsprop)")
-    train.add_argument("--rho", type=float, default=None, help="RMSProp decay rate (0.9)")
-    train.add_argument("--eps", type=float, default=None, help="RMSProp epsilon (1e-8)")
+    add_optimizer_options(train)
     train.add_argument("--epochs", type=_positive(int), default=30, help="epochs (default: 30)")
     train.add_argument("--batch-size", type=_positive(int), default=32,
                        help="mini-batch size (default: 32)")
@@ -77,12 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def import_user_code(targets: list[str]) -> None:
+    """Import modules or .py files named with --import (they may register optimizers)."""
+    import importlib
+    import importlib.util
+    from pathlib import Path
+
+    for target in targets:
+        if target.endswith(".py"):
+            path = Path(target)
+            if not path.is_file():
+                raise FileNotFoundError(f"--import: no such file {target}")
+            spec = importlib.util.spec_from_file_location(f"tinynet_user_{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            try:
+                importlib.import_module(target)
+            except ImportError as err:
+                raise ValueError(f"--import: cannot import {target!r} ({err})") from err
+
+
 def optimizer_from_args(args) -> object:
     """Build the optimizer named on the command line with the hyperparameters given."""
     from . import optimizers
 
-    given = {k: getattr(args, k) for k in ("lr", "rho", "eps")}
-    return optimizers.get(args.optimizer, **{k: v for k, v in given.items() if v is not None})
+    import_user_code(args.imports)
+    given = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
+    given.update(dict(args.param))
+    return optimizers.get(args.optimizer, **given)
 
 
 def cmd_train(args) -> int:

@@ -2,11 +2,16 @@
 
     tn.optimizers.get("rmsprop", lr=0.01)     # build one by name
     tn.optimizers.available()                 # every registered name
-    tn.optimizers.register("mine", MyOpt)     # add your own
+    tn.optimizers.register("mine", MyOpt)     # add your own (also works as a decorator)
 """
 
+from . import schedules
+from .adagrad import Adagrad
+from .adam import Adam
 from .base import Optimizer, available, get, register, trainable_layers
+from .momentum import Momentum
 from .rmsprop import RMSProp
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "RMSProp", "available", "get", "register", "trainable_layers"]
+__all__ = ["SGD", "Adagrad", "Adam", "Momentum", "Optimizer", "RMSProp", "available", "get",
+           "register", "schedules", "trainable_layers"]

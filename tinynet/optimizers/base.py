@@ -77,8 +77,8 @@ class Optimizer:
         self._prepare(layers)  # checks everything before anything changes
         self.t += 1
         for l, layer in enumerate(layers, start=1):
-            if self.weight_decay:
-                layer.dW += self.weight_decay * layer.W  # coupled L2, W only
+            if self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
+                layer.dW += np.multiply(layer.W, self.weight_decay, out=self._scratch(layer.W))
             self.update(layer.W, layer.dW, **self._state_for(l, "W"))
             self.update(layer.b, layer.db, **self._state_for(l, "b"))
 
@@ -120,6 +120,18 @@ class Optimizer:
         if buf is None:
             buf = self._scratch_arrays[key] = np.empty_like(like)
         return buf
+
+    # ----- validation helpers for constructors ------------------------------------------
+
+    @staticmethod
+    def decay_rate(name: str, value) -> float:
+        """Check a decay rate such as rho or beta: a number in [0, 1)."""
+        return check_number(name, value, low=0.0, high=1.0, high_open=True)
+
+    @staticmethod
+    def non_negative(name: str, value) -> float:
+        """Check a number >= 0, such as eps."""
+        return check_number(name, value, low=0.0)
 
     # ----- hyperparameters and state --------------------------------------------------
 
@@ -177,6 +189,16 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams().items())
         return f"{type(self).__name__}({args})"
+
+
+def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
+    """``den <- num / den`` in place. A 0 denominator is only possible with eps = 0 before
+    any gradient arrived (0 / 0); it then moves nothing."""
+    if eps == 0:
+        np.divide(num, den, out=den, where=den != 0)
+    else:
+        np.divide(num, den, out=den)
+    return den
 
 
 def check_state_matches(states: dict, layers: list) -> None:

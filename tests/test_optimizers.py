@@ -1,0 +1,317 @@
+"""Every optimizer against its formula, written out here independently of the code."""
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.optimizers import schedules
+from tinynet.testing import OptimizerCheckError, check_optimizer
+
+# ----- reference implementations: one step for one parameter, straight from the formulas -----
+
+
+def ref_sgd(p, g, st, t, lr, weight_decay=0.0):
+    return p - lr * g
+
+
+def ref_momentum(p, g, st, t, lr, beta):
+    st["v"] = beta * st.get("v", 0 * p) + (1 - beta) * g
+    return p - lr * st["v"]
+
+
+def ref_rmsprop(p, g, st, t, lr, rho, eps, centered=False, momentum=0.0):
+    st["s"] = rho * st.get("s", 0 * p) + (1 - rho) * (g * g)
+    var = st["s"]
+    if centered:
+        st["m"] = rho * st.get("m", 0 * p) + (1 - rho) * g
+        var = st["s"] - st["m"] * st["m"]
+    step = g / (np.sqrt(var) + eps)
+    if momentum:
+        st["buf"] = momentum * st.get("buf", 0 * p) + step
+        step = st["buf"]
+    return p - lr * step
+
+
+def ref_adam(p, g, st, t, lr, beta1, beta2, eps):
+    st["v"] = beta1 * st.get("v", 0 * p) + (1 - beta1) * g
+    st["s"] = beta2 * st.get("s", 0 * p) + (1 - beta2) * (g * g)
+    v_hat = st["v"] / (1 - beta1**t)
+    s_hat = st["s"] / (1 - beta2**t)
+    return p - lr * v_hat / (np.sqrt(s_hat) + eps)
+
+
+def ref_adagrad(p, g, st, t, lr, eps):
+    st["G"] = st.get("G", 0 * p) + g * g
+    return p - lr * g / (np.sqrt(st["G"]) + eps)
+
+
+CASES = [
+    ("sgd", tn.optimizers.SGD, ref_sgd, {"lr": 0.05}),
+    ("momentum", tn.optimizers.Momentum, ref_momentum, {"lr": 0.05, "beta": 0.8}),
+    ("rmsprop", tn.optimizers.RMSProp, ref_rmsprop, {"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    ("rmsprop-centered", tn.optimizers.RMSProp, ref_rmsprop,
+     {"lr": 0.01, "rho": 0.9, "eps": 1e-8, "centered": True}),
+    ("rmsprop-momentum", tn.optimizers.RMSProp, ref_rmsprop,
+     {"lr": 0.01, "rho": 0.9, "eps": 1e-8, "momentum": 0.7}),
+    ("adam", tn.optimizers.Adam, ref_adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}),
+    ("adagrad", tn.optimizers.Adagrad, ref_adagrad, {"lr": 0.1, "eps": 1e-8}),
+]
+
+
+@pytest.mark.parametrize("name, cls, ref, hp", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_steps_match_formula(name, cls, ref, hp, weight_decay):
+    rng = np.random.default_rng(42)
+    model = tn.mlp([3, 5, 2], seed=0)
+    opt = cls(**hp, weight_decay=weight_decay)
+    params = {k: v.copy() for k, v in model.arrays().items()}
+    state = {k: {} for k in params}
+    scales = {1: 1000.0, 2: 1e-3}  # two layers with very different gradient scales
+    for t in range(1, 6):
+        grads = {}
+        for l, d in enumerate(model.dense_layers, start=1):
+            d.dW = rng.standard_normal(d.W.shape) * scales[l]
+            d.db = rng.standard_normal(d.b.shape) * scales[l]
+            grads[f"W/{l}"] = d.dW.copy() + weight_decay * params[f"W/{l}"]  # coupled L2, W only
+            grads[f"b/{l}"] = d.db.copy()
+        hp_ref = {k: v for k, v in hp.items()}
+        for k in params:
+            params[k] = ref(params[k], grads[k], state[k], t, **hp_ref)
+        opt.step(model)
+        for k, v in model.arrays().items():
+            np.testing.assert_allclose(v, params[k], rtol=1e-12, atol=1e-14, err_msg=f"{k} t={t}")
+    for k in params:  # state arrays are named after the formulas and keyed by layer number
+        p, l = k.split("/")
+        for sym, value in state[k].items():
+            np.testing.assert_allclose(getattr(opt, f"{sym}_d{p}")[int(l)], value, rtol=1e-12)
+    assert opt.t == 5
+
+
+def test_momentum_remembers_direction_rmsprop_remembers_scale():
+    # Gradients alternating in sign: Momentum's v cancels, RMSProp's s does not.
+    mom, rms = tn.optimizers.Momentum(lr=0.1, beta=0.9), tn.optimizers.RMSProp(lr=0.1, rho=0.9)
+    for opt in (mom, rms):
+        layer = tn.Dense(1, 1, rng=np.random.default_rng(0))
+        for t in range(20):
+            layer.dW, layer.db = np.array([[(-1.0) ** t]]), np.zeros(1)
+            opt.step([layer])
+    assert abs(mom.v_dW[1][0, 0]) < 0.1
+    assert rms.s_dW[1][0, 0] == pytest.approx(1 - 0.9**20, rel=1e-12)
+
+
+@pytest.mark.parametrize("cls", [tn.optimizers.RMSProp, tn.optimizers.Adam,
+                                 tn.optimizers.Adagrad])
+def test_effective_lr_is_the_factor_on_the_step(cls):
+    layer = tn.Dense(3, 2, rng=np.random.default_rng(0))
+    opt = cls(lr=0.01, eps=1e-8)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        layer.dW, layer.db = rng.standard_normal((3, 2)), rng.standard_normal(2)
+        before = layer.W.copy()
+        opt.step([layer])
+    moved = before - layer.W
+    eff = opt.effective_lr(1)["W"]
+    # What multiplies the step direction: the gradient, or Adam's bias-corrected first moment.
+    direction = layer.dW if cls is not tn.optimizers.Adam else opt.v_dW[1] / (1 - 0.9**3)
+    np.testing.assert_allclose(moved, eff * direction, rtol=1e-10)
+
+
+def test_effective_lr_sgd_is_lr_everywhere():
+    layer = tn.Dense(2, 2)
+    layer.dW, layer.db = np.ones((2, 2)), np.ones(2)
+    opt = tn.optimizers.SGD(lr=0.3)
+    opt.step([layer])
+    assert np.all(opt.effective_lr(1)["W"] == 0.3) and opt.effective_lr(1)["b"].shape == (2,)
+
+
+BUILTINS = [(tn.optimizers.SGD, {}), (tn.optimizers.Momentum, {}), (tn.optimizers.RMSProp, {}),
+            (tn.optimizers.RMSProp, {"centered": True, "momentum": 0.9}),
+            (tn.optimizers.Adam, {}), (tn.optimizers.Adagrad, {}),
+            (tn.optimizers.Adam, {"weight_decay": 1e-3})]
+
+
+@pytest.mark.parametrize("cls, hp", BUILTINS, ids=lambda x: getattr(x, "__name__", str(x)))
+def test_builtins_pass_check_optimizer(cls, hp):
+    assert len(check_optimizer(cls, **hp)) == 7
+
+
+class WrongSign(tn.optimizers.SGD):
+    def update(self, param, grad):
+        param += self.lr * grad
+
+
+class NotInPlace(tn.optimizers.Optimizer):
+    def __init__(self, lr=0.01):
+        super().__init__(lr=lr)
+
+    def step(self, model):
+        super().step(model)
+        for layer in tn.optimizers.trainable_layers(model):
+            layer.W = layer.W.copy()
+
+    def update(self, param, grad):
+        param -= self.lr * grad
+
+
+class HiddenState(tn.optimizers.Optimizer):
+    """Keeps a running count outside state_symbols, so a restored copy diverges."""
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr=lr)
+        self.calls = 0
+
+    def update(self, param, grad):
+        self.calls += 1
+        param -= self.lr / self.calls * grad
+
+
+class Upcasts(tn.optimizers.Optimizer):
+    state_symbols = ("s",)
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr=lr)
+
+    def update(self, param, grad, s):
+        s += grad
+        param -= (self.lr * grad).astype(np.float64).astype(param.dtype)
+        self.s_dW = {k: v.astype(np.float64) for k, v in self.s_dW.items()}
+
+
+@pytest.mark.parametrize("cls, fragment", [
+    (WrongSign, "failed 'descends on an ill-conditioned quadratic'"),
+    (NotInPlace, "failed 'updates in place'"),
+    (HiddenState, "failed 'state_dict round trip'"),
+    (Upcasts, "float32"),
+])
+def test_check_optimizer_catches_broken_optimizers(cls, fragment):
+    with pytest.raises(OptimizerCheckError, match=fragment):
+        check_optimizer(cls)
+
+
+@pytest.mark.parametrize("cls, kwargs, error, fragment", [
+    (tn.optimizers.SGD, {"lr": -1}, ValueError, "lr must be > 0"),
+    (tn.optimizers.Momentum, {"beta": 1.0}, ValueError, "beta must be < 1"),
+    (tn.optimizers.Momentum, {"beta": -0.5}, ValueError, "beta must be >= 0"),
+    (tn.optimizers.Adam, {"beta1": 1.2}, ValueError, "beta1 must be < 1"),
+    (tn.optimizers.Adam, {"beta2": -0.1}, ValueError, "beta2 must be >= 0"),
+    (tn.optimizers.Adam, {"eps": -1.0}, ValueError, "eps must be >= 0"),
+    (tn.optimizers.Adagrad, {"eps": "small"}, TypeError, "eps must be a number"),
+    (tn.optimizers.RMSProp, {"weight_decay": -0.1}, ValueError, "weight_decay must be >= 0"),
+    (tn.optimizers.RMSProp, {"momentum": 1.0}, ValueError, "momentum must be < 1"),
+    (tn.optimizers.RMSProp, {"centered": "yes"}, TypeError, "centered must be True or False"),
+    (tn.optimizers.SGD, {"lr": [0.1]}, TypeError, "lr must be a number"),
+])
+def test_invalid_hyperparameters(cls, kwargs, error, fragment):
+    with pytest.raises(error, match=fragment):
+        cls(**kwargs)
+
+
+def trained(opt, model, steps=2):
+    rng = np.random.default_rng(0)
+    for _ in range(steps):
+        for d in model.dense_layers:
+            d.dW, d.db = rng.standard_normal(d.W.shape), rng.standard_normal(d.b.shape)
+        opt.step(model)
+    return opt
+
+
+def test_state_dict_is_plain_data_keyed_by_symbol_and_layer():
+    opt = trained(tn.optimizers.Adam(lr=0.01), tn.mlp([3, 4, 2]))
+    state = opt.state_dict()
+    assert state["name"] == "adam" and state["t"] == 2 and state["lr"] == 0.01
+    assert state["hyperparams"] == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                                    "weight_decay": 0.0}
+    arrays = sorted(k for k in state if "/" in k)
+    assert arrays == sorted(f"{s}_d{p}/{l}" for s in "vs" for p in "Wb" for l in (1, 2))
+    state["v_dW/1"][...] = 123.0  # a copy: changing it leaves the optimizer alone
+    assert not np.any(opt.v_dW[1] == 123.0)
+
+
+def test_state_from_another_architecture_is_rejected_and_changes_nothing():
+    opt = trained(tn.optimizers.RMSProp(), tn.mlp([3, 4, 2]))
+    other = trained(tn.optimizers.RMSProp(), tn.mlp([3, 5, 2]))
+    before = other.state_dict()
+    with pytest.raises(ValueError, match=r"s_dW/1: expected shape \(3, 5\).*found \(3, 4\)"):
+        other.load_state_dict(opt.state_dict(), tn.mlp([3, 5, 2]))
+    after = other.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before if "/" in k)
+    deeper = tn.mlp([3, 4, 4, 2])
+    fresh = tn.optimizers.RMSProp()
+    fresh.load_state_dict(opt.state_dict())  # no model given: checked at the next step
+    for d in deeper.dense_layers:
+        d.dW, d.db = np.zeros_like(d.W), np.zeros_like(d.b)
+    W_before = [d.W.copy() for d in deeper.dense_layers]
+    with pytest.raises(ValueError, match="another architecture"):
+        fresh.step(deeper)
+    assert all(np.array_equal(a, d.W) for a, d in zip(W_before, deeper.dense_layers))
+
+
+@pytest.mark.parametrize("state, error, fragment", [
+    ({"name": "adam"}, ValueError, "state is for optimizer 'adam'"),
+    ({"q_dW/1": np.zeros(2)}, ValueError, "unknown optimizer state 'q_dW/1'"),
+    ({"hyperparams": {"lr": -1}}, ValueError, "lr must be > 0"),
+    ([1, 2], TypeError, "state must be a dict"),
+])
+def test_bad_state_dicts(state, error, fragment):
+    opt = tn.optimizers.RMSProp()
+    with pytest.raises(error, match=fragment):
+        opt.load_state_dict(state)
+    assert opt.t == 0 and opt.s_dW == {}
+
+
+def test_restored_optimizer_continues_bit_identically():
+    a, b = tn.mlp([3, 4, 2], seed=1), tn.mlp([3, 4, 2], seed=1)
+    opt_a = trained(tn.optimizers.Adam(lr=0.01), a, steps=3)
+    opt_b = tn.optimizers.Adam(lr=0.5)  # its own hyperparameters are replaced too
+    opt_b.load_state_dict(opt_a.state_dict(), b)
+    for x, y in zip(a.arrays().values(), b.arrays().values()):
+        y[...] = x
+    trained(opt_a, a, steps=3)
+    trained(opt_b, b, steps=3)
+    assert opt_b.lr == 0.01 and opt_b.t == 6
+    assert all(np.array_equal(x, y) for x, y in zip(a.arrays().values(), b.arrays().values()))
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    (schedules.Constant(), [0.1, 0.1, 0.1, 0.1]),
+    (schedules.StepDecay(step_size=2, gamma=0.5), [0.1, 0.1, 0.05, 0.05]),
+    (schedules.Exponential(gamma=0.5), [0.1, 0.05, 0.025, 0.0125]),
+    (schedules.InverseTime(k=1.0), [0.1, 0.05, 0.1 / 3, 0.025]),
+    (schedules.Cosine(total_epochs=2, min_lr=0.0), [0.1, 0.05, 0.0, 0.0]),
+])
+def test_schedules_give_documented_values(schedule, expected):
+    opt = tn.optimizers.Momentum(lr=0.1)
+    got = [schedule.apply(opt, epoch) for epoch in range(4)]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert opt.lr == got[-1] and opt.initial_lr == 0.1
+    assert opt.state_dict()["hyperparams"]["lr"] == 0.1 and opt.state_dict()["lr"] == got[-1]
+
+
+def test_schedule_errors():
+    with pytest.raises(ValueError, match="unknown schedule 'linear'"):
+        schedules.get("linear")
+    with pytest.raises(ValueError, match="gamma must be <= 1"):
+        schedules.get("step", gamma=2.0)
+    assert isinstance(schedules.get("cosine", total_epochs=5), schedules.Cosine)
+
+
+def test_register_a_user_optimizer_and_use_it_by_name(moons):
+    class Halving(tn.optimizers.SGD):
+        def update(self, param, grad):
+            param -= 0.5 * self.lr * grad
+
+    tn.optimizers.register("halving", Halving)
+    try:
+        assert "halving" in tn.optimizers.available()
+        assert isinstance(tn.optimizers.get("halving", lr=0.2), Halving)
+        X, _, y, _ = moons
+        trainer = tn.Trainer(tn.mlp([2, 8, 2]), tn.SoftmaxCrossEntropy(), "halving",
+                             progress=False)
+        assert isinstance(trainer.optimizer, Halving)
+        trainer.fit(X, y, epochs=2)
+    finally:
+        tn.optimizers.base._REGISTRY.pop("halving")
+    with pytest.raises(TypeError, match="only Optimizer subclasses"):
+        tn.optimizers.register("thing", dict)
+    with pytest.raises(ValueError, match="simple identifier"):
+        tn.optimizers.register("my optimizer", Halving)

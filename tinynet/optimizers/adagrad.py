@@ -1,0 +1,55 @@
+"""Adagrad: every squared gradient ever seen adds to the denominator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Optimizer, divide_into, register
+
+
+@register("adagrad")
+class Adagrad(Optimizer):
+    """Adagrad.
+
+    For every layer l::
+
+        G_dW[l] += dW ⊙ dW
+        G_db[l] += db ⊙ db
+        W[l]    -= lr * dW / (sqrt(G_dW[l]) + eps)
+        b[l]    -= lr * db / (sqrt(G_db[l]) + eps)
+
+    Unlike RMSProp's running average, the sum G never forgets, so effective learning
+    rates only shrink: RMSProp was proposed to fix exactly that.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate eta (> 0).
+    eps : float
+        Added outside the square root (>= 0).
+    weight_decay : float
+        Coupled L2 penalty on W (default 0: off).
+    """
+
+    state_symbols = ("G",)
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(lr=lr, weight_decay=weight_decay)
+        self.eps = self.non_negative("eps", eps)
+
+    def update(self, param: np.ndarray, grad: np.ndarray, G: np.ndarray) -> None:
+        tmp = self._scratch(param)
+        # G += grad ⊙ grad
+        G += np.multiply(grad, grad, out=tmp)
+        # param -= lr * grad / (sqrt(G) + eps)
+        np.sqrt(G, out=tmp)
+        tmp += self.eps
+        divide_into(grad, tmp, self.eps)
+        tmp *= self.lr
+        param -= tmp
+
+    def effective_lr(self, l: int) -> dict:
+        """``lr / (sqrt(G) + eps)`` per parameter."""
+        self._layer(l)
+        with np.errstate(divide="ignore"):
+            return {p: self.lr / (np.sqrt(getattr(self, f"G_d{p}")[l]) + self.eps) for p in "Wb"}

@@ -1,0 +1,46 @@
+"""Momentum: an exponentially weighted average of gradients remembers direction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Optimizer, register
+
+
+@register("momentum")
+class Momentum(Optimizer):
+    """Gradient descent with momentum (the exponentially weighted form).
+
+    For every layer l::
+
+        v_dW[l] = beta * v_dW[l] + (1 - beta) * dW
+        v_db[l] = beta * v_db[l] + (1 - beta) * db
+        W[l]   -= lr * v_dW[l]
+        b[l]   -= lr * v_db[l]
+
+    ``v`` remembers the direction of recent gradients: components that keep their sign
+    build up, components that flip back and forth cancel out.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate eta (> 0).
+    beta : float
+        Decay rate of the gradient average, in [0, 1).
+    weight_decay : float
+        Coupled L2 penalty on W (default 0: off).
+    """
+
+    state_symbols = ("v",)
+
+    def __init__(self, lr: float = 0.01, beta: float = 0.9, weight_decay: float = 0.0):
+        super().__init__(lr=lr, weight_decay=weight_decay)
+        self.beta = self.decay_rate("beta", beta)
+
+    def update(self, param: np.ndarray, grad: np.ndarray, v: np.ndarray) -> None:
+        tmp = self._scratch(param)
+        # v = beta * v + (1 - beta) * grad
+        v *= self.beta
+        v += np.multiply(grad, 1.0 - self.beta, out=tmp)
+        # param -= lr * v
+        param -= np.multiply(v, self.lr, out=tmp)

@@ -1,0 +1,177 @@
+"""Conformance checks for optimizers, including the ones you write.
+
+    from tinynet.testing import check_optimizer
+    check_optimizer(MyOptimizer, lr=0.01)     # raises OptimizerCheckError in plain words
+
+Every built-in optimizer passes the same checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import surfaces
+from .losses import SoftmaxCrossEntropy
+from .model import mlp
+from .optimizers.base import Optimizer
+
+
+class OptimizerCheckError(AssertionError):
+    """An optimizer broke one of the rules every tinynet optimizer follows."""
+
+
+def _tiny_problem(seed: int = 0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((64, 4)).astype(dtype)
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return mlp([4, 8, 2], seed=seed, dtype=dtype), SoftmaxCrossEntropy(), X, y
+
+
+def _backprop(model, loss, X, y) -> float:
+    value = loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    return value
+
+
+def _state_arrays(opt: Optimizer) -> dict:
+    return {f"{key}/{l}": a for key in opt.state_keys() for l, a in getattr(opt, key).items()}
+
+
+def check_state_per_layer(cls, hparams):
+    model, loss, X, y = _tiny_problem()
+    opt = cls(**hparams)
+    _backprop(model, loss, X, y)
+    opt.step(model)
+    for key in opt.state_keys():
+        state = getattr(opt, key)
+        if sorted(state) != [1, 2]:
+            return f"state {key} should have one entry per layer, keyed 1 and 2: {sorted(state)}"
+        for l, layer in enumerate(model.dense_layers, start=1):
+            param = getattr(layer, key[-1])
+            if state[l].shape != param.shape or state[l].dtype != param.dtype:
+                return (f"state {key}[{l}] should be shaped like layer {l}'s {key[-1]} "
+                        f"{param.shape} {param.dtype}, got {state[l].shape} {state[l].dtype}")
+    return None
+
+
+def check_zero_gradient_keeps_weights(cls, hparams):
+    model, loss, X, y = _tiny_problem()
+    if "weight_decay" in hparams:  # decay moves weights on purpose; test the update alone
+        hparams = {**hparams, "weight_decay": 0.0}
+    opt = cls(**hparams)
+    _backprop(model, loss, X, y)
+    for layer in model.dense_layers:
+        layer.dW[...] = 0.0
+        layer.db[...] = 0.0
+    before = [a.copy() for a in model.arrays().values()]
+    opt.step(model)
+    for (key, a), b in zip(model.arrays().items(), before):
+        if not np.array_equal(a, b):
+            return (f"a zero gradient from zero state moved {key} (by up to "
+                    f"{np.nanmax(np.abs(a - b)):.3g}); with nothing to learn, nothing should move")
+    return None
+
+
+def check_descends_on_quadratic(cls, hparams):
+    traj = surfaces.run(cls(**hparams), surfaces.Quadratic(a=100.0), start=(1.0, 1.0), steps=100)
+    if not np.isfinite(traj.losses[-1]) or traj.losses[-1] >= traj.losses[0]:
+        return (f"on the ill-conditioned quadratic ½(100x² + y²) the loss went from "
+                f"{traj.losses[0]:.4g} to {traj.losses[-1]:.4g} in 100 steps; it should "
+                f"decrease (is the update's sign right? is lr too large?)")
+    return None
+
+
+def check_descends_on_mlp(cls, hparams):
+    model, loss, X, y = _tiny_problem()
+    opt = cls(**hparams)
+    first = _backprop(model, loss, X, y)
+    for _ in range(50):
+        opt.step(model)
+        last = _backprop(model, loss, X, y)
+    if not np.isfinite(last) or last >= first:
+        return (f"on a tiny MLP (full batch, 50 steps) the loss went from {first:.4g} to "
+                f"{last:.4g}; it should decrease")
+    return None
+
+
+def check_state_dict_round_trip(cls, hparams):
+    model_a, loss, X, y = _tiny_problem()
+    model_b = _tiny_problem()[0]
+    opt_a = cls(**hparams)
+    for _ in range(3):
+        _backprop(model_a, loss, X, y)
+        opt_a.step(model_a)
+    opt_b = cls(**hparams)
+    opt_b.load_state_dict(opt_a.state_dict())
+    for a, b in zip(model_a.arrays().values(), model_b.arrays().values()):
+        b[...] = a
+    for _ in range(3):
+        for model, opt in ((model_a, opt_a), (model_b, opt_b)):
+            _backprop(model, loss, X, y)
+            opt.step(model)
+    for key, a in model_a.arrays().items():
+        if not np.array_equal(a, model_b.arrays()[key]):
+            return (f"an optimizer restored with load_state_dict(state_dict()) did not continue "
+                    f"identically: {key} differs after 3 more steps. Is some state kept "
+                    f"outside the declared state_symbols?")
+    return None
+
+
+def check_float32_kept(cls, hparams):
+    model, loss, X, y = _tiny_problem(dtype=np.float32)
+    opt = cls(**hparams)
+    for _ in range(2):
+        _backprop(model, loss, X, y)
+        opt.step(model)
+    arrays = {**model.arrays(), **_state_arrays(opt)}
+    wrong = {k: str(a.dtype) for k, a in arrays.items() if a.dtype != np.float32}
+    if wrong:
+        return f"a float32 model must stay float32, but after two steps these are not: {wrong}"
+    return None
+
+
+def check_updates_in_place(cls, hparams):
+    model, loss, X, y = _tiny_problem()
+    opt = cls(**hparams)
+    ids = {k: id(a) for k, a in model.arrays().items()}
+    before = model.arrays()["W/1"].copy()
+    _backprop(model, loss, X, y)
+    opt.step(model)
+    moved = {k for k, a in model.arrays().items() if id(a) != ids[k]}
+    if moved:
+        return (f"parameters must be updated in place (param -= ..., not param = ...), "
+                f"but these are new arrays: {sorted(moved)}")
+    if np.array_equal(before, model.dense_layers[0].W):
+        return "a step with a non-zero gradient left W/1 unchanged"
+    return None
+
+
+CHECKS = {
+    "state per layer": check_state_per_layer,
+    "zero gradient keeps weights": check_zero_gradient_keeps_weights,
+    "descends on an ill-conditioned quadratic": check_descends_on_quadratic,
+    "descends on a tiny MLP": check_descends_on_mlp,
+    "state_dict round trip": check_state_dict_round_trip,
+    "float32 stays float32": check_float32_kept,
+    "updates in place": check_updates_in_place,
+}
+
+
+def check_optimizer(cls: type, **hparams) -> list[str]:
+    """Run every check on optimizer class ``cls`` built with ``hparams``.
+
+    Returns the names of the checks (all passed); raises OptimizerCheckError naming the
+    first check that failed and what went wrong.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
+        raise TypeError(f"check_optimizer takes an Optimizer subclass, got {cls!r}")
+    cls(**hparams)  # a bad hyperparameter is the user's error, not a failed check
+    for name, check in CHECKS.items():
+        try:
+            with np.errstate(all="ignore"):
+                problem = check(cls, hparams)
+        except Exception as err:  # report the crash as the check's failure
+            problem = f"raised {type(err).__name__}: {err}"
+        if problem:
+            raise OptimizerCheckError(f"{cls.__name__} failed '{name}': {problem}")
+    return list(CHECKS)
