@@ -51,7 +51,7 @@ def test_digits_reaches_95_percent_with_rmsprop(digits):
                          batch_size=32, seed=0, progress=False)
     history = trainer.fit(X_train, y_train, epochs=30, validation_data=(X_test, y_test))
     assert len(history) == 30 and trainer.epoch == 30
-    assert set(history.keys()) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(history.keys()) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert history["loss"][-1] < history["loss"][0] / 10
     scores = trainer.evaluate(X_test, y_test)
     assert scores["accuracy"] >= 0.95
@@ -92,5 +92,5 @@ def test_optimizer_by_name_and_regression_history(rng):
     t = tn.Trainer(model, tn.MSE(), "adam", batch_size=16, progress=False)
     assert isinstance(t.optimizer, tn.optimizers.Adam) and t.optimizer.lr == 0.001
     h = t.fit(X, y, epochs=200)
-    assert set(h.keys()) == {"loss", "r2"}
+    assert set(h.keys()) == {"loss", "r2", "lr"}
     assert h["r2"][-1] > 0.95 and h["loss"][-1] < h["loss"][0] / 10

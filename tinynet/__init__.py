@@ -5,7 +5,9 @@ named after their formulas, and a Trainer runs the mini-batch loop.
 """
 
 from . import datasets, optimizers
+from .callbacks import Callback, Checkpoint, EarlyStopping, LearningRateScheduler, OptimizerStats
 from .gradcheck import gradcheck
+from .guard import DivergenceError
 from .history import History
 from .layers import Dense, Identity, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
 from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
@@ -15,7 +17,8 @@ from .trainer import Trainer
 __version__ = "0.1.0"
 
 __all__ = [
-    "BinaryCrossEntropy", "Dense", "History", "Identity", "Layer", "LeakyReLU", "Loss", "MSE",
-    "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh", "Trainer", "datasets",
-    "gradcheck", "mlp", "optimizers",
+    "MSE", "BinaryCrossEntropy", "Callback", "Checkpoint", "Dense", "DivergenceError",
+    "EarlyStopping", "History", "Identity", "Layer", "LearningRateScheduler", "LeakyReLU", "Loss",
+    "OptimizerStats", "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh", "Trainer",
+    "datasets", "gradcheck", "mlp", "optimizers",
 ]

@@ -1,6 +1,11 @@
-"""Datasets from scikit-learn, split and scaled, ready to train on.
+"""Datasets from scikit-learn or CSV files, split and scaled, ready to train on.
 
 scikit-learn is imported inside the functions: ``import tinynet`` stays fast.
+
+CSV format (see data/README.md): a header row, then one sample per row; the label is the
+column named ``label`` or ``target``, else the last column; every other column is a
+numeric feature. String labels become 0..K-1 in sorted order (the names are kept in
+``classes``); integer labels likewise; non-integer numeric labels mean regression.
 """
 
 from __future__ import annotations
@@ -22,7 +27,36 @@ DATASETS = {
     "breast_cancer": ("breast cancer diagnosis, 569 samples, 30 features, 2 classes",
                       "classification"),
     "blobs": ("three Gaussian blobs, 1000 samples, 2 features", "classification"),
+    "diabetes": ("diabetes progression after one year, 442 samples, 10 features", "regression"),
 }
+
+
+class Split(tuple):
+    """``(X_train, X_test, y_train, y_test)``, which also says what the data is.
+
+    Attributes
+    ----------
+    task : "classification" or "regression"
+    classes : list or None
+        Original label of each class index (from a CSV), else None.
+    feature_names : list of str or None
+    y_mean, y_std : float
+        For regression with ``scale=True``: the targets were standardised with these
+        (fitted on the training split); ``y * y_std + y_mean`` gives original units.
+    """
+
+    task = "classification"
+    classes = None
+    feature_names = None
+    y_mean, y_std = 0.0, 1.0
+
+
+def is_path(name) -> bool:
+    """A dataset argument names a CSV file when it ends in .csv or contains a slash."""
+    import os
+
+    return isinstance(name, os.PathLike) or (
+        isinstance(name, str) and (name.lower().endswith(".csv") or "/" in name))
 
 
 def available() -> list[str]:
@@ -42,36 +76,57 @@ def raw(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         return skd.make_circles(n_samples=1000, noise=0.1, factor=0.5, random_state=seed)
     if name == "blobs":
         return skd.make_blobs(n_samples=1000, centers=3, random_state=seed)
+    if name == "diabetes":
+        X, y = skd.load_diabetes(return_X_y=True)
+        return X, y.astype(np.float64)
     loader = getattr(skd, f"load_{name}")
     return loader(return_X_y=True)
 
 
-def load(name: str, test_size: float = 0.2, seed: int = 0, scale: bool = True) -> tuple:
-    """``X_train, X_test, y_train, y_test`` for a named dataset.
+def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True) -> Split:
+    """``X_train, X_test, y_train, y_test`` for a named dataset or a CSV file path.
 
     The split is stratified by class (scikit-learn's ``train_test_split``); with
     ``scale=True`` a ``StandardScaler`` is fitted on the training split only and applied
-    to both, so no test information leaks into training.
+    to both, so no test information leaks into training (for regression the target is
+    standardised the same way). The result also carries ``task`` and ``classes``.
     """
-    if not isinstance(name, str) or name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; available: {', '.join(available())}")
     test_size = check_number("test_size", test_size, low=0.0, high=1.0,
                              low_open=True, high_open=True)
     seed = check_number("seed", seed, low=0, integer=True)
-    X, y = raw(name, seed)
-    return split(X, y, test_size, seed, scale, stratify=DATASETS[name][1] == "classification")
+    if is_path(name):
+        from .csvdata import read_csv
+
+        data = read_csv(name)
+        X, y, task = data.X, data.y, data.task
+        extra = {"classes": data.classes, "feature_names": data.feature_names}
+    else:
+        if not isinstance(name, str) or name not in DATASETS:
+            raise ValueError(f"unknown dataset {name!r}; available: {', '.join(available())}"
+                             " (or a path to a .csv file)")
+        X, y = raw(name, seed)
+        task, extra = DATASETS[name][1], {}
+    return split(X, y, test_size, seed, scale, task, **extra)
 
 
-def split(X, y, test_size: float, seed: int, scale: bool, stratify: bool) -> tuple:
+def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classification",
+          classes=None, feature_names=None) -> Split:
     """Split into train and test (stratified for classes) and optionally standardise."""
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
     X = np.asarray(X, dtype=np.float64)
+    stratify = y if task == "classification" and np.bincount(y).min() >= 2 else None
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None
-    )
+        X, y, test_size=test_size, random_state=seed, stratify=stratify)
+    y_mean, y_std = 0.0, 1.0
     if scale:
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    return X_train, X_test, y_train, y_test
+        if task == "regression":
+            y_mean, y_std = float(np.mean(y_train)), float(np.std(y_train)) or 1.0
+            y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std
+    result = Split((X_train, X_test, y_train, y_test))
+    result.task, result.classes, result.feature_names = task, classes, feature_names
+    result.y_mean, result.y_std = y_mean, y_std
+    return result

@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -51,17 +52,19 @@ def check_writable(path) -> Path:
     return path
 
 
-def save_npz(path, arrays: dict) -> Path:
-    """Write ``arrays`` to ``path`` atomically: the old file survives any failure."""
+@contextmanager
+def atomic_open(path, mode: str = "wb"):
+    """Open a temporary file beside ``path``; on success it replaces ``path`` in one step,
+    on any failure (an exception, Ctrl-C, a full disk) it is removed and ``path`` is as
+    it was."""
     path = check_writable(path)
-    folder = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
         raise OSError(f"cannot save to {path}: {err.strerror or err}") from err
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -71,7 +74,13 @@ def save_npz(path, arrays: dict) -> Path:
         if isinstance(err, OSError):
             raise OSError(f"cannot save to {path}: {err.strerror or err}") from err
         raise
-    return path
+
+
+def save_npz(path, arrays: dict) -> Path:
+    """Write ``arrays`` to ``path`` as an .npz, atomically: the old file survives any failure."""
+    with atomic_open(path) as f:
+        np.savez(f, **arrays)
+    return Path(path)
 
 
 def load_npz(path, what: str = "file") -> dict:

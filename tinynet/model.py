@@ -134,6 +134,16 @@ class Sequential:
             raise ValueError(f"{path} is not a tinynet model file (no '{FORMAT}' marker)")
         return cls.from_arrays(from_json_array(data["config"], path, "config"), data, path)
 
+    def load_weights(self, path) -> None:
+        """Copy the weights saved in ``path`` into this model, whose architecture must match
+        the saved one exactly; on any mismatch nothing is changed."""
+        loaded = type(self).load(path)
+        if loaded.config() != self.config():
+            raise ValueError(f"{path} holds a different architecture: saved "
+                             f"{_describe(loaded)}, this model {_describe(self)}")
+        for key, param in self.arrays().items():
+            param[...] = loaded.arrays()[key]
+
     @classmethod
     def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = "") -> Sequential:
         """Build a model from ``config`` and copy in the weights found in ``data``."""
@@ -164,6 +174,12 @@ class Sequential:
         for key, param in model.arrays().items():
             param[...] = weights[key]
         return model
+
+
+def _describe(model: Sequential) -> str:
+    layers = " ".join(f"{type(x).__name__}({x.n_in},{x.n_out})" if isinstance(x, Dense)
+                      else type(x).__name__ for x in model.layers)
+    return f"[{layers}] {model.dtype}"
 
 
 def mlp(

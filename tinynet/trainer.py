@@ -1,4 +1,4 @@
-"""Trainer: shuffled mini-batches, epochs, validation and a progress bar.
+"""Trainer: shuffled mini-batches, epochs, validation, callbacks, checkpoints.
 
 One training step is the whole story of backprop::
 
@@ -10,18 +10,23 @@ One training step is the whole story of backprop::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from . import checkpoint, optimizers
 from . import losses as losses_mod
-from . import optimizers
+from .callbacks import Callback
+from .guard import DivergenceError, Snapshot, find_divergence, interrupt_flag
 from .history import History
 from .losses import Loss
 from .model import Sequential
 from .validation import check_features, check_number, check_same_length
 
 EVAL_CHUNK = 4096  # rows per forward pass in evaluate/predict, to bound memory
+
+__all__ = ["DivergenceError", "Trainer"]
 
 
 class Trainer:
@@ -42,25 +47,22 @@ class Trainer:
         Show a tqdm progress bar per epoch.
     drop_last : bool
         Skip the last, smaller batch of an epoch.
+    callbacks : list of Callback
+        Run at every ``fit`` (``fit`` can add more for one call).
 
     Attributes
     ----------
     epoch : int
         Epochs completed so far (``fit`` continues from here).
     history : History
-        Metrics of every epoch so far.
+        Metrics of every epoch so far, including the ``lr`` each epoch used.
+    stop_training : bool
+        A callback sets it to end ``fit`` after the current epoch.
     """
 
-    def __init__(
-        self,
-        model: Sequential,
-        loss: Loss | str,
-        optimizer: optimizers.Optimizer | str,
-        batch_size: int = 32,
-        seed: int = 0,
-        progress: bool = True,
-        drop_last: bool = False,
-    ):
+    def __init__(self, model: Sequential, loss: Loss | str, optimizer: optimizers.Optimizer | str,
+                 batch_size: int = 32, seed: int = 0, progress: bool = True,
+                 drop_last: bool = False, callbacks: Sequence[Callback] = ()):
         if not isinstance(model, Sequential):
             raise TypeError(f"model must be a tinynet Sequential, got {type(model).__name__}")
         if isinstance(loss, str):
@@ -77,12 +79,15 @@ class Trainer:
             )
         self.batch_size = check_number("batch_size", batch_size, low=1, integer=True)
         self.seed = check_number("seed", seed, low=0, integer=True)
+        self.callbacks = _check_callbacks(callbacks)
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.progress = bool(progress)
         self.drop_last = bool(drop_last)
         self.rng = np.random.default_rng(self.seed)
         self.epoch = 0
         self.history = History()
+        self.stop_training = False
+        self.checkpoint_extra: dict = {}  # saved with every checkpoint (the CLI keeps its run)
 
     # ----- data -------------------------------------------------------------------------
 
@@ -98,19 +103,26 @@ class Trainer:
     def batches(self, X, y) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """One epoch of shuffled mini-batches: every sample exactly once, in a fresh order
         drawn from the trainer's seeded generator."""
-        n = len(X)
         check_same_length(X, y)
-        order = self.rng.permutation(n)
-        for start in range(0, n, self.batch_size):
-            idx = order[start : start + self.batch_size]
-            if self.drop_last and len(idx) < self.batch_size and start > 0:
-                break
+        order = self.rng.permutation(len(X))
+        for idx in self._batch_indices(order):
             yield X[idx], y[idx]
+
+    def _batch_indices(self, order: np.ndarray) -> list[np.ndarray]:
+        bs, n = self.batch_size, len(order)
+        stop = n - n % bs if self.drop_last and n >= bs else n
+        return [order[i : i + bs] for i in range(0, stop, bs)]
 
     # ----- training ---------------------------------------------------------------------
 
-    def fit(self, X, y, epochs: int = 1, validation_data: tuple | None = None) -> History:
-        """Train for ``epochs`` more epochs and return the History (all epochs so far)."""
+    def fit(self, X, y, epochs: int = 1, validation_data: tuple | None = None,
+            callbacks: Sequence[Callback] = ()) -> History:
+        """Train for ``epochs`` more epochs and return the History (all epochs so far).
+
+        Ctrl-C stops after the current step and returns the History with
+        ``interrupted = True``; a non-finite loss or weight raises DivergenceError with the
+        weights as they were before the step that broke them.
+        """
         epochs = check_number("epochs", epochs, low=1, integer=True)
         X, y = self.check_data(X, y)
         val = None
@@ -118,58 +130,90 @@ class Trainer:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (X_val, y_val)")
             val = self.check_data(*validation_data, x_name="X_val", y_name="y_val")
+        cbs = self.callbacks + _check_callbacks(callbacks)
+        self.stop_training, self.history.interrupted = False, False
         last = self.epoch + epochs
-        for _ in range(epochs):
-            self.history.append(**self._run_epoch(X, y, last))
-            if val is not None:
-                scores = self._evaluate(*val)
-                self.history.append(**{f"val_{k}": v for k, v in scores.items()})
-            self.epoch += 1
-            self._show_epoch_end()
+        for cb in cbs:
+            cb.on_train_begin(self)
+        with interrupt_flag() as interrupted:
+            while self.epoch < last and not self.stop_training:
+                for cb in cbs:
+                    cb.on_epoch_begin(self, self.epoch)
+                with np.errstate(over="ignore", invalid="ignore"):  # the guard reports these
+                    logs = self._run_epoch(X, y, last, cbs, interrupted)
+                if logs is None:  # Ctrl-C: keep the weights, do not count the partial epoch
+                    self.history.interrupted = True
+                    break
+                if val is not None:
+                    logs.update({f"val_{k}": v for k, v in self._evaluate(*val).items()})
+                logs["lr"] = self.optimizer.lr
+                self.history.append(**logs)
+                self.epoch += 1
+                self._close_bar(logs)
+                for cb in cbs:
+                    cb.on_epoch_end(self, self.epoch - 1, logs)
+        for cb in cbs:
+            cb.on_train_end(self)
         return self.history
 
-    def _run_epoch(self, X: np.ndarray, y: np.ndarray, last_epoch: int) -> dict:
-        model, loss_fn, opt = self.model, self.loss, self.optimizer
-        bar = self._progress_bar(len(X), last_epoch)
+    def _step(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        out = self.model._forward(Xb)
+        batch_loss = self.loss._forward(out, yb)
+        if math.isfinite(batch_loss):  # a non-finite loss is handled by the caller
+            self.model.backward(self.loss.backward())
+            self.optimizer.step(self.model)
+        return batch_loss, out
+
+    def _run_epoch(self, X, y, last_epoch: int, cbs: list, interrupted) -> dict | None:
+        batches = self._batch_indices(self.rng.permutation(len(X)))
+        snapshot = Snapshot(self.model, self.optimizer)  # once per epoch, for the guard
+        self._bar = self._progress_bar(len(batches), last_epoch)
         total, seen, outputs, targets = 0.0, 0, [], []
-        for step, (Xb, yb) in enumerate(self.batches(X, y), start=1):
-            out = model._forward(Xb)
-            batch_loss = loss_fn._forward(out, yb)
-            model.backward(loss_fn.backward())
-            opt.step(model)
+        for i, idx in enumerate(batches):
+            Xb, yb = X[idx], y[idx]
+            for cb in cbs:
+                cb.on_batch_begin(self, self.optimizer.t)
+            batch_loss, out = self._step(Xb, yb)
+            if not math.isfinite(batch_loss):
+                self._close_bar()
+                raise find_divergence(self, snapshot, X, y, batches, i)
             total += batch_loss * len(yb)
             seen += len(yb)
             outputs.append(out)
             targets.append(yb)
-            if bar is not None:
-                bar.update(1)
-                if step % 10 == 0:
-                    bar.set_postfix_str(f"loss {total / seen:.4g}", refresh=False)
-        metric = losses_mod.score(
-            loss_fn.metric_name, np.concatenate(outputs), np.concatenate(targets)
-        )
-        self._bar = bar
-        return {"loss": total / seen, loss_fn.metric_name: metric}
+            for cb in cbs:
+                cb.on_batch_end(self, self.optimizer.t, {"loss": batch_loss})
+            if self._bar is not None:
+                self._bar.update(1)
+                if i % 10 == 9:
+                    self._bar.set_postfix_str(f"loss {total / seen:.4g}", refresh=False)
+            if interrupted():
+                self._close_bar()
+                return None
+        if not all(np.isfinite(a).all() for a in self.model.arrays().values()):
+            self._close_bar()
+            raise find_divergence(self, snapshot, X, y, batches, len(batches))
+        metric = self.loss.metric_name
+        return {"loss": total / seen,
+                metric: losses_mod.score(metric, np.concatenate(outputs), np.concatenate(targets))}
 
-    def _progress_bar(self, n: int, last_epoch: int):
+    def _progress_bar(self, n_batches: int, last_epoch: int):
         if not self.progress:
             return None
         from tqdm.auto import tqdm
 
-        n_batches = n // self.batch_size if self.drop_last and n >= self.batch_size else \
-            -(-n // self.batch_size)
         width = len(str(last_epoch))
         return tqdm(total=n_batches, desc=f"epoch {self.epoch + 1:>{width}}/{last_epoch}",
                     unit="batch", leave=True, dynamic_ncols=True)
 
-    def _show_epoch_end(self) -> None:
-        bar = getattr(self, "_bar", None)
+    def _close_bar(self, logs: dict | None = None) -> None:
+        bar, self._bar = getattr(self, "_bar", None), None
         if bar is None:
             return
-        shown = {k: v[-1] for k, v in self.history.metrics.items() if v}
-        bar.set_postfix_str("  ".join(f"{k} {v:.4g}" for k, v in shown.items()), refresh=True)
+        if logs:
+            shown = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
+            bar.set_postfix_str(shown, refresh=False)
         bar.close()
-        self._bar = None
 
     # ----- evaluation -------------------------------------------------------------------
 
@@ -179,9 +223,8 @@ class Trainer:
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> dict:
         out = self._outputs(X)
-        value = self.loss._forward(out, y)
-        return {"loss": value, self.loss.metric_name: losses_mod.score(
-            self.loss.metric_name, out, y)}
+        metric = self.loss.metric_name
+        return {"loss": self.loss._forward(out, y), metric: losses_mod.score(metric, out, y)}
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
         chunks = [self.model._forward(X[i : i + EVAL_CHUNK]) for i in range(0, len(X), EVAL_CHUNK)]
@@ -191,6 +234,38 @@ class Trainer:
         """Predictions read through the loss's head (labels, or values for regression)."""
         return type(self.loss).predict(self._outputs(self.model.check_input(X)))
 
+    # ----- checkpoints ------------------------------------------------------------------
+
+    def save_checkpoint(self, path, extra: dict | None = None) -> None:
+        """Save model, optimizer state, loss, settings, epoch, History and the shuffling
+        generator's state to one .npz, atomically. ``extra`` is any JSON-able metadata."""
+        settings = {"batch_size": self.batch_size, "seed": self.seed,
+                    "progress": self.progress, "drop_last": self.drop_last}
+        checkpoint.save(path, self.model, self.optimizer, self.loss, settings, self.epoch,
+                        self.history, self.rng,
+                        self.checkpoint_extra if extra is None else extra)
+
+    @classmethod
+    def load_checkpoint(cls, path, progress: bool | None = None) -> Trainer:
+        """Rebuild a Trainer from ``save_checkpoint``; ``fit`` then continues exactly as if
+        training had never stopped. ``trainer.checkpoint_extra`` holds the saved ``extra``."""
+        parts = checkpoint.load(path)
+        settings = parts["settings"]
+        if progress is not None:
+            settings["progress"] = progress
+        trainer = cls(parts["model"], parts["loss"], parts["optimizer"], **settings)
+        trainer.epoch, trainer.history, trainer.rng = parts["epoch"], parts["history"], parts["rng"]
+        trainer.checkpoint_extra = parts["extra"]
+        return trainer
+
     def __repr__(self) -> str:
         return (f"Trainer({type(self.model).__name__}, {self.loss!r}, {self.optimizer!r}, "
                 f"batch_size={self.batch_size}, seed={self.seed}, epoch={self.epoch})")
+
+
+def _check_callbacks(callbacks) -> list:
+    callbacks = list(callbacks or [])
+    for i, cb in enumerate(callbacks):
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks[{i}] is a {type(cb).__name__}, not a tinynet Callback")
+    return callbacks

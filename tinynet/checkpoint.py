@@ -1,0 +1,82 @@
+"""Checkpoints: everything a Trainer needs to continue exactly, in one ``.npz``.
+
+A checkpoint holds the model (architecture and weights), the optimizer (name,
+hyperparameters, step count, lr and state arrays), the loss, the trainer's settings, the
+epoch counter, the History and the state of the generator that shuffles the batches.
+Arrays are stored as arrays; everything else as JSON text. Nothing is pickled, and the
+file is replaced atomically, so an interrupted save leaves the previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import optimizers
+from .files import from_json_array, json_array, load_npz, save_npz
+from .history import History
+from .losses import LOSSES
+from .model import Sequential
+
+FORMAT = "tinynet-checkpoint"
+FORMAT_VERSION = 1
+
+
+def save(path, model, optimizer, loss, settings: dict, epoch: int, history: History,
+         rng: np.random.Generator, extra: dict | None = None) -> None:
+    """Write a checkpoint (see the module docstring for what it holds)."""
+    loss_name = next((n for n, cls in LOSSES.items() if type(loss) is cls), None)
+    if loss_name is None:
+        raise ValueError(f"cannot checkpoint a custom loss ({type(loss).__name__}); "
+                         f"built-in losses: {sorted(LOSSES)}")
+    if optimizer.name is None or optimizers.base._REGISTRY.get(optimizer.name) is not type(
+            optimizer):
+        raise ValueError(f"cannot checkpoint {type(optimizer).__name__}: register it with "
+                         f"tinynet.optimizers.register(name, cls) so it can be rebuilt")
+    state = optimizer.state_dict()
+    meta = {
+        "model": model.config(),
+        "optimizer": {k: state[k] for k in ("name", "hyperparams", "t", "lr")},
+        "loss": loss_name,
+        "trainer": settings,
+        "epoch": epoch,
+        "history": history.to_dict(),
+        "rng": rng.bit_generator.state,
+        "extra": extra or {},
+    }
+    arrays = {f"optimizer/{k}": v for k, v in state.items() if "/" in k}
+    save_npz(path, {"format": np.array(FORMAT), "version": np.array(FORMAT_VERSION),
+                    "meta": json_array(meta), **model.arrays("model/"), **arrays})
+
+
+def load(path) -> dict:
+    """Read a checkpoint into its parts: model, optimizer, loss, settings, epoch, history,
+    rng, extra. Everything is checked before anything is returned."""
+    data = load_npz(path, "tinynet checkpoint")
+    if str(data.get("format", "")) != FORMAT:
+        hint = " (it is a model file: use Sequential.load)" if "config" in data else ""
+        raise ValueError(f"{path} is not a tinynet checkpoint{hint}")
+    meta = from_json_array(data["meta"], path, "meta")
+    try:
+        model = Sequential.from_arrays(meta["model"], data, path, prefix="model/")
+        opt_meta = meta["optimizer"]
+        name = opt_meta["name"]
+        if name not in optimizers.available():
+            raise ValueError(
+                f"it uses optimizer {name!r}, which is not registered here: import the "
+                f"module that registers it first")
+        optimizer = optimizers.get(name, **opt_meta["hyperparams"])
+        state = {**opt_meta, **{k[len("optimizer/"):]: v for k, v in data.items()
+                                if k.startswith("optimizer/")}}
+        optimizer.load_state_dict(state, model)
+        loss = LOSSES[meta["loss"]]()
+        rng = np.random.default_rng()
+        rng.bit_generator.state = meta["rng"]
+        parts = {"model": model, "optimizer": optimizer, "loss": loss,
+                 "settings": dict(meta["trainer"]), "epoch": int(meta["epoch"]),
+                 "history": History.from_dict(meta["history"]), "rng": rng,
+                 "extra": meta.get("extra", {})}
+    except (KeyError, TypeError, ValueError) as err:
+        if str(path) in str(err):
+            raise
+        raise ValueError(f"{path}: not a usable tinynet checkpoint: {err}") from err
+    return parts
