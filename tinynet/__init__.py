@@ -12,6 +12,7 @@ from .history import History
 from .layers import Dense, Identity, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
 from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .model import Sequential, mlp
+from .teaching import TeachingWarning
 from .trainer import Trainer
 
 __version__ = "0.1.0"
@@ -19,6 +20,6 @@ __version__ = "0.1.0"
 __all__ = [
     "MSE", "BinaryCrossEntropy", "Callback", "Checkpoint", "Dense", "DivergenceError",
     "EarlyStopping", "History", "Identity", "Layer", "LearningRateScheduler", "LeakyReLU", "Loss",
-    "OptimizerStats", "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh", "Trainer",
-    "datasets", "gradcheck", "mlp", "optimizers",
+    "OptimizerStats", "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh",
+    "TeachingWarning", "Trainer", "datasets", "gradcheck", "mlp", "optimizers",
 ]

@@ -125,8 +125,10 @@ class LearningRateScheduler(Callback):
 class OptimizerStats(Callback):
     """Every ``every`` steps, record per layer l into ``trainer.history.steps``:
 
-    - ``eff_lr_mean/l``, ``eff_lr_min/l``, ``eff_lr_max/l``: the effective learning rate
-      of layer l's W (``optimizer.effective_lr(l)["W"]``);
+    - ``eff_lr_mean/l``, ``eff_lr_median/l``, ``eff_lr_min/l``, ``eff_lr_max/l``: the
+      effective learning rate of layer l's W (``optimizer.effective_lr(l)["W"]``), over the
+      weights that have had a gradient (an adaptive optimizer gives a weight that never
+      had one the ceiling rate lr/eps, which would swamp the mean);
     - ``update_ratio/l``: ``||ΔW|| / ||W||``, how large the step was relative to the weights
       (around 1e-3 is healthy; much larger means too high a rate).
     """
@@ -146,9 +148,13 @@ class OptimizerStats(Callback):
         row = {"step": step, "epoch": trainer.epoch}
         for l, (d, before) in enumerate(zip(trainer.model.dense_layers, self._before), start=1):
             eff = trainer.optimizer.effective_lr(l)["W"]
-            row[f"eff_lr_mean/{l}"] = float(np.mean(eff))
-            row[f"eff_lr_min/{l}"] = float(np.min(eff))
-            row[f"eff_lr_max/{l}"] = float(np.max(eff))
+            eps = getattr(trainer.optimizer, "eps", 0.0)
+            seen = eff[eff < trainer.optimizer.lr / eps] if eps else eff.ravel()
+            seen = seen if seen.size else eff.ravel()
+            row[f"eff_lr_mean/{l}"] = float(np.mean(seen))
+            row[f"eff_lr_median/{l}"] = float(np.median(seen))
+            row[f"eff_lr_min/{l}"] = float(np.min(seen))
+            row[f"eff_lr_max/{l}"] = float(np.max(seen))
             norm = float(np.linalg.norm(d.W))
             row[f"update_ratio/{l}"] = float(np.linalg.norm(d.W - before)) / norm if norm else 0.0
         trainer.history.log_step(**row)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+
+from . import commands as commands_mod
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,9 +59,6 @@ def _key_value(text: str) -> tuple[str, object]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{key}: expected a number or true/false, got "
                                          f"{value!r}") from None
-
-
-OPTIMIZER_FLAGS = ("lr", "rho", "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
 
 
 def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
@@ -126,128 +124,60 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--resume", metavar="PATH",
                      help="continue the run saved in this checkpoint, exactly where it stopped")
     out.add_argument("--history", metavar="PATH", help="write per-epoch metrics as CSV")
-    train.set_defaults(run=cmd_train)
+    train.set_defaults(run=commands_mod.cmd_train)
+
+    compare = commands.add_parser(
+        "compare", help="optimizers side by side from identical starts",
+        description="Train each optimizer from the same initial weights with the same batch "
+        "order (or run it over a 2-D surface from the same point) and print a table.")
+    compare.add_argument("--dataset", default=None, help="a dataset name or CSV path "
+                         "(default: digits)")
+    compare.add_argument("--surface", default=None,
+                         choices=["quadratic", "rotated", "rosenbrock", "saddle"],
+                         help="compare on a 2-D surface instead of a dataset")
+    compare.add_argument("--optimizers", default="sgd,momentum,rmsprop,adam",
+                         help="comma-separated registered names (default: %(default)s)")
+    compare.add_argument("--lr", type=_positive(float), default=None,
+                         help="one learning rate for all (default: each optimizer's own; "
+                         "0.01 for all on a surface)")
+    compare.add_argument("--epochs", type=_positive(int), default=20, help="epochs (default: 20)")
+    compare.add_argument("--batch-size", type=_positive(int), default=32)
+    compare.add_argument("--hidden", type=_int_list, default=[128, 64], metavar="W1,W2")
+    compare.add_argument("--target", type=float, default=0.95,
+                         help="validation accuracy whose first epoch is reported (0.95)")
+    compare.add_argument("--steps", type=_positive(int), default=200,
+                         help="steps on a surface (default: 200)")
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--plot", metavar="PNG", help="save loss curves, or trajectories on "
+                         "the contour plot (needs matplotlib)")
+    compare.add_argument("--import", dest="imports", action="append", default=[],
+                         metavar="MODULE", help="import a module or .py file first")
+    compare.set_defaults(run=commands_mod.cmd_compare)
+
+    explain = commands.add_parser(
+        "explain", help="one optimizer step at a time, every number shown",
+        description="Apply an optimizer to a parameter theta = 0 with a given gradient and "
+        "print each quantity of its formula, computed by the real optimizer class.")
+    explain.add_argument("optimizer", help="sgd, momentum, rmsprop, adam, adagrad or any "
+                         "registered name")
+    explain.add_argument("--grad", default="100,1", metavar="G1,G2",
+                         help="the gradient, comma-separated (default: 100,1, the article's)")
+    explain.add_argument("--grads", metavar="FILE", help="a sequence of gradients, one per line")
+    explain.add_argument("--steps", type=_positive(int), default=1,
+                         help="repeat the same gradient this many steps (default: 1)")
+    for flag, kind in (("--lr", _positive(float)), ("--rho", float), ("--eps", float),
+                       ("--beta", float), ("--beta1", float), ("--beta2", float),
+                       ("--momentum", float)):
+        explain.add_argument(flag, type=kind, default=None,
+                             help=f"{flag[2:]} (default: the article's for rmsprop: lr 0.01, "
+                             "rho 0.9, eps 0; else the optimizer's own)"
+                             if flag in ("--lr", "--rho", "--eps") else f"{flag[2:]}")
+    explain.add_argument("--param", type=_key_value, action="append", default=[],
+                         metavar="NAME=VALUE")
+    explain.add_argument("--import", dest="imports", action="append", default=[],
+                         metavar="MODULE")
+    explain.set_defaults(run=commands_mod.cmd_explain)
     return parser
-
-
-def import_user_code(targets: list[str]) -> None:
-    """Import modules or .py files named with --import (they may register optimizers)."""
-    import importlib
-    import importlib.util
-    from pathlib import Path
-
-    for target in targets:
-        if target.endswith(".py"):
-            path = Path(target)
-            if not path.is_file():
-                raise FileNotFoundError(f"--import: no such file {target}")
-            spec = importlib.util.spec_from_file_location(f"tinynet_user_{path.stem}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        else:
-            try:
-                importlib.import_module(target)
-            except ImportError as err:
-                raise ValueError(f"--import: cannot import {target!r} ({err})") from err
-
-
-def optimizer_from_args(args) -> object:
-    """Build the optimizer named on the command line with the hyperparameters given."""
-    from . import optimizers
-
-    import_user_code(args.imports)
-    given = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
-    given.update(dict(args.param))
-    return optimizers.get(args.optimizer or "rmsprop", **given)
-
-
-FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer", "lr", "rho",
-                       "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
-
-
-def cmd_train(args) -> int:
-    from .callbacks import Checkpoint
-    from .files import check_writable
-    from .trainer import Trainer
-
-    for path in (args.save, args.checkpoint, args.history):
-        if path:
-            check_writable(path)  # fail now, not after training
-    if args.resume:
-        clash = [f"--{k.replace('_', '-')}" for k in FIXED_BY_CHECKPOINT
-                 if getattr(args, k) is not None] + ["--param"] * bool(args.param)
-        if clash:
-            raise ValueError(f"--resume continues the saved run as it was; {clash[0]} cannot "
-                             f"change it")
-        import_user_code(args.imports)
-        trainer = Trainer.load_checkpoint(args.resume, progress=not args.no_progress)
-        run = trainer.checkpoint_extra
-        if "source" not in run:
-            raise ValueError(f"{args.resume} was not written by 'tinynet train --checkpoint'")
-        target = args.epochs or run["epochs"]
-    else:
-        run = {"source": args.data or args.dataset or "digits", "seed": args.seed,
-               "epochs": args.epochs or 30}
-        trainer, target = None, run["epochs"]
-    data = load_data(run["source"], run["seed"])
-    if trainer is None:
-        trainer = new_trainer(args, data)
-    trainer.checkpoint_extra = run
-    X_train, X_test, y_train, y_test = data
-    model, opt = trainer.model, trainer.optimizer
-    sizes = "-".join(str(d.n_in) for d in model.dense_layers) + f"-{model.n_outputs}"
-    act = next((type(x).__name__.lower() for x in model.layers if x not in model.dense_layers), "")
-    print(f"tinynet: {run['source']} ({len(X_train)} train, {len(X_test)} test, {data.task}), "
-          f"MLP {sizes} {act}, {opt!r}")
-    remaining = target - trainer.epoch
-    if args.resume:
-        print(f"resuming {args.resume} at epoch {trainer.epoch} of {target}")
-    callbacks = [Checkpoint(args.checkpoint or args.resume)] if (
-        args.checkpoint or args.resume) else []
-    start = time.perf_counter()
-    if remaining > 0:
-        history = trainer.fit(X_train, y_train, epochs=remaining, callbacks=callbacks)
-        if history.interrupted:
-            print(f"interrupted during epoch {trainer.epoch + 1}; the model keeps its weights")
-    print(f"trained to epoch {trainer.epoch} in {time.perf_counter() - start:.1f} s")
-    metric = trainer.loss.metric_name
-    name = "accuracy" if metric == "accuracy" else "R²"
-    print(f"train {name}: {trainer.evaluate(X_train, y_train)[metric]:.4f}")
-    print(f"test {name}:  {trainer.evaluate(X_test, y_test)[metric]:.4f}")
-    if args.history:
-        trainer.history.to_csv(args.history)
-        print(f"wrote history to {args.history}")
-    if args.save:
-        model.save(args.save)
-        print(f"saved model to {args.save}")
-    return 0
-
-
-def load_data(source: str, seed: int):
-    from . import datasets
-
-    return datasets.load(source, seed=seed)
-
-
-def new_trainer(args, data):
-    from .losses import MSE, SoftmaxCrossEntropy
-    from .model import mlp
-    from .trainer import Trainer
-
-    opt = optimizer_from_args(args)
-    X_train, _, y_train, _ = data
-    regression = data.task == "regression"
-    n_out = 1 if regression else int(y_train.max()) + 1
-    if not regression and n_out < 2:
-        raise ValueError("the training labels hold a single class; need at least two")
-    # diabetes-sized regression overfits a 128-64 network badly; 16 units generalise
-    hidden = args.hidden or ([16] if regression else [128, 64])
-    model = mlp([X_train.shape[1], *hidden, n_out],
-                activation=args.activation or "relu", seed=args.seed,
-                head="identity" if regression else None)
-    loss = MSE() if regression else SoftmaxCrossEntropy()
-    return Trainer(model, loss, opt, batch_size=args.batch_size, seed=args.seed,
-                   progress=not args.no_progress)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,14 +133,14 @@ def get(name: str, **kwargs) -> Surface:
 
 
 class Point:
-    """The two coordinates as a one-layer parameter: ``W`` = (x, y), an empty ``b``."""
+    """A vector of coordinates as a one-layer parameter: ``W`` = (x, y, ...), an empty ``b``."""
 
     def __init__(self, start: Sequence[float]):
         self.W = np.array(start, dtype=np.float64)
-        if self.W.shape != (2,) or not np.all(np.isfinite(self.W)):
-            raise ValueError(f"start must be two finite numbers (x, y), got {start!r}")
+        if self.W.ndim != 1 or not self.W.size or not np.all(np.isfinite(self.W)):
+            raise ValueError(f"start must be finite numbers (x, y), got {start!r}")
         self.b = np.zeros(0)
-        self.dW = np.zeros(2)
+        self.dW = np.zeros_like(self.W)
         self.db = np.zeros(0)
 
 
@@ -148,10 +148,17 @@ class Trajectory(NamedTuple):
     path: np.ndarray    # (steps + 1, 2): the start, then the point after each step
     losses: np.ndarray  # (steps + 1,): f along the path
 
-    def steps_to(self, threshold: float) -> int | None:
-        """The first step at which f < threshold (None if never)."""
-        hits = np.flatnonzero(self.losses < threshold)
-        return int(hits[0]) if hits.size else None
+    def steps_to(self, threshold: float, stay: bool = False) -> int | None:
+        """The first step at which f < ``threshold`` (None if never). With ``stay=True``,
+        the first step from which f stays below it to the end of the run."""
+        below = self.losses < threshold
+        if not stay:
+            hits = np.flatnonzero(below)
+            return int(hits[0]) if hits.size else None
+        above = np.flatnonzero(~below)
+        if above.size == 0:
+            return 0
+        return int(above[-1]) + 1 if above[-1] + 1 < len(self.losses) else None
 
 
 def run(optimizer, surface: Surface | str, start: Sequence[float] | None = None,
@@ -169,6 +176,8 @@ def run(optimizer, surface: Surface | str, start: Sequence[float] | None = None,
         surface = get(surface)
     steps = check_number("steps", steps, low=0, integer=True)
     point = Point(surface.start if start is None else start)
+    if point.W.shape != (2,):
+        raise ValueError(f"start must be two numbers (x, y), got {start!r}")
     path = np.empty((steps + 1, 2))
     path[0] = point.W
     with np.errstate(over="ignore", invalid="ignore"):

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from . import checkpoint, optimizers
+from . import checkpoint, optimizers, teaching
 from . import losses as losses_mod
 from .callbacks import Callback
 from .guard import DivergenceError, Snapshot, find_divergence, interrupt_flag
@@ -49,6 +49,9 @@ class Trainer:
         Skip the last, smaller batch of an epoch.
     callbacks : list of Callback
         Run at every ``fit`` (``fit`` can add more for one call).
+    teaching_warnings : bool
+        Warn (``tinynet.teaching``) about dead ReLUs, an eps that dominates the
+        denominator, and a training loss that keeps rising.
 
     Attributes
     ----------
@@ -62,7 +65,8 @@ class Trainer:
 
     def __init__(self, model: Sequential, loss: Loss | str, optimizer: optimizers.Optimizer | str,
                  batch_size: int = 32, seed: int = 0, progress: bool = True,
-                 drop_last: bool = False, callbacks: Sequence[Callback] = ()):
+                 drop_last: bool = False, callbacks: Sequence[Callback] = (),
+                 teaching_warnings: bool = True):
         if not isinstance(model, Sequential):
             raise TypeError(f"model must be a tinynet Sequential, got {type(model).__name__}")
         if isinstance(loss, str):
@@ -83,6 +87,7 @@ class Trainer:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.progress = bool(progress)
         self.drop_last = bool(drop_last)
+        self.teaching_warnings = bool(teaching_warnings)
         self.rng = np.random.default_rng(self.seed)
         self.epoch = 0
         self.history = History()
@@ -132,7 +137,8 @@ class Trainer:
             val = self.check_data(*validation_data, x_name="X_val", y_name="y_val")
         cbs = self.callbacks + _check_callbacks(callbacks)
         self.stop_training, self.history.interrupted = False, False
-        last = self.epoch + epochs
+        self._warned: set = set()  # teaching warnings already given in this fit
+        first, last = self.epoch, self.epoch + epochs
         for cb in cbs:
             cb.on_train_begin(self)
         with interrupt_flag() as interrupted:
@@ -149,6 +155,10 @@ class Trainer:
                 logs["lr"] = self.optimizer.lr
                 self.history.append(**logs)
                 self.epoch += 1
+                if self.teaching_warnings:
+                    if self.epoch == first + 1:
+                        teaching.check_eps(self)
+                    teaching.check_loss_rising(self)
                 self._close_bar(logs)
                 for cb in cbs:
                     cb.on_epoch_end(self, self.epoch - 1, logs)
@@ -177,6 +187,8 @@ class Trainer:
             if not math.isfinite(batch_loss):
                 self._close_bar()
                 raise find_divergence(self, snapshot, X, y, batches, i)
+            if i == 0 and self.teaching_warnings:
+                teaching.check_dead_relus(self, len(idx))
             total += batch_loss * len(yb)
             seen += len(yb)
             outputs.append(out)
@@ -240,7 +252,8 @@ class Trainer:
         """Save model, optimizer state, loss, settings, epoch, History and the shuffling
         generator's state to one .npz, atomically. ``extra`` is any JSON-able metadata."""
         settings = {"batch_size": self.batch_size, "seed": self.seed,
-                    "progress": self.progress, "drop_last": self.drop_last}
+                    "progress": self.progress, "drop_last": self.drop_last,
+                    "teaching_warnings": self.teaching_warnings}
         checkpoint.save(path, self.model, self.optimizer, self.loss, settings, self.epoch,
                         self.history, self.rng,
                         self.checkpoint_extra if extra is None else extra)

@@ -1,0 +1,209 @@
+"""The teaching side: explain, surfaces, compare, warnings."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import compare, surfaces
+from tinynet.cli import main
+from tinynet.teaching import DeadReLUWarning, EpsDominatesWarning, LossRisingWarning
+
+# ----- explain ---------------------------------------------------------------------------
+
+
+def parse(out: str, label: str, nth: int = 0) -> np.ndarray:
+    """The tuple printed at the end of the nth line starting with ``label``."""
+    rows = [line for line in out.splitlines() if line.strip().startswith(label)]
+    numbers = re.findall(r"\(([^()]*)\)\s*$", rows[nth])[0]
+    return np.array([float(x) for x in numbers.split(",")])
+
+
+def test_explain_rmsprop_prints_the_article_numbers(capsys):
+    assert main(["explain", "rmsprop", "--grad", "100,1", "--lr", "0.01", "--rho", "0.9",
+                 "--eps", "0"]) == 0
+    out = capsys.readouterr().out
+    g, lr, rho = np.array([100.0, 1.0]), 0.01, 0.9
+    s = (1 - rho) * g * g
+    np.testing.assert_allclose(parse(out, "s_t"), s, rtol=1e-3)               # (1000, 0.1)
+    np.testing.assert_allclose(parse(out, "sqrt(s_t)"), np.sqrt(s), rtol=1e-3)  # (31.62, 0.316)
+    np.testing.assert_allclose(parse(out, "scaled gradient"), g / np.sqrt(s), rtol=1e-3)
+    np.testing.assert_allclose(parse(out, "eta_eff"), lr / np.sqrt(s), rtol=1e-3)
+    np.testing.assert_allclose(parse(out, "update"), -lr * g / np.sqrt(s), rtol=1e-3)
+    np.testing.assert_allclose(parse(out, "update"), [-0.0316, -0.0316], rtol=2e-3)
+    assert "plain SGD, same lr: update = -lr * g = (-1, -0.01)" in out
+
+
+def test_explain_steps_show_the_state_evolving(capsys):
+    assert main(["explain", "adam", "--grad", "3,-0.5", "--steps", "5", "--lr", "0.1"]) == 0
+    out = capsys.readouterr().out
+    rows = out.split("how the state evolves:")[1].strip().splitlines()[1:6]
+    assert len(rows) == 5
+    g, b1, b2 = np.array([3.0, -0.5]), 0.9, 0.999
+    v = s = np.zeros(2)
+    for t, row in enumerate(rows, start=1):
+        v, s = b1 * v + (1 - b1) * g, b2 * s + (1 - b2) * g * g
+        cells = [np.array([float(x) for x in c.split(",")])
+                 for c in re.findall(r"\(([^()]*)\)", row)]
+        _, v_row, s_row, eff_row, update = cells
+        s_hat = s / (1 - b2**t)
+        np.testing.assert_allclose(v_row, v, rtol=1e-3)
+        np.testing.assert_allclose(s_row, s, rtol=1e-3)
+        np.testing.assert_allclose(eff_row, 0.1 / (np.sqrt(s_hat) + 1e-8), rtol=1e-3)
+        np.testing.assert_allclose(update, -0.1 * v / (1 - b1**t) / (np.sqrt(s_hat) + 1e-8),
+                                   rtol=1e-3)
+
+
+@pytest.mark.parametrize("name, label, expected", [
+    ("sgd", "update", [-1.0, -0.01]),
+    ("momentum", "v_t", [10.0, 0.1]),
+    ("adagrad", "G_t", [10000.0, 1.0]),
+])
+def test_explain_other_optimizers(capsys, name, label, expected):
+    assert main(["explain", name, "--lr", "0.01"]) == 0
+    np.testing.assert_allclose(parse(capsys.readouterr().out, label), expected, rtol=1e-3)
+
+
+def test_explain_grads_file(tmp_path, capsys):
+    (tmp_path / "g.txt").write_text("# a sign flip\n1, 2\n-1 -2\n\n1,2\n")
+    assert main(["explain", "momentum", "--grads", str(tmp_path / "g.txt"), "--beta", "0.5"]) == 0
+    out = capsys.readouterr().out
+    # v1 = 0.5 g1 = (0.5, 1); v2 = 0.5 v1 - 0.5 g = (-0.25, -0.5); v3 = (0.375, 0.75)
+    np.testing.assert_allclose(parse(out, "v_t", 2), [0.375, 0.75], rtol=1e-3)
+    (tmp_path / "bad.txt").write_text("1,2\n3\n")
+    assert main(["explain", "sgd", "--grads", str(tmp_path / "bad.txt")]) == 2
+    assert "same length" in capsys.readouterr().err
+
+
+# ----- surfaces ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface", [surfaces.Quadratic(), surfaces.RotatedQuadratic(),
+                                     surfaces.Rosenbrock(), surfaces.Saddle()],
+                         ids=lambda s: s.name)
+def test_surface_gradients_match_finite_differences(surface):
+    rng = np.random.default_rng(0)
+    for p in rng.uniform(-1.5, 1.5, (5, 2)):
+        h = 1e-6
+        fd = [(surface.f(*(p + e)) - surface.f(*(p - e))) / (2 * h) for e in np.eye(2) * h]
+        np.testing.assert_allclose(surface.grad(p), fd, rtol=1e-5, atol=1e-6)
+    assert surface.f(*surface.minimum) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_run_drives_any_registered_optimizer():
+    traj = surfaces.run("rmsprop", "rosenbrock", steps=50)
+    assert traj.path.shape == (51, 2) and traj.losses.shape == (51,)
+    assert traj.losses[-1] < traj.losses[0]
+    np.testing.assert_allclose(traj.losses, surfaces.Rosenbrock().f(*traj.path.T))
+    with pytest.raises(ValueError, match="start must be two numbers"):
+        surfaces.run("sgd", "quadratic", start=(1, 2, 3))
+    with pytest.raises(ValueError, match="unknown surface 'bowl'"):
+        surfaces.get("bowl")
+
+
+def test_rmsprop_beats_sgd_at_its_best_stable_rate_on_the_badly_scaled_quadratic():
+    surface = surfaces.Quadratic(a=100.0)
+    grid = [0.001, 0.002, 0.005, 0.01, 0.015, 0.019, 0.0199, 0.021, 0.03, 0.05, 0.1]
+    sgd = {}
+    for lr in grid:
+        traj = surfaces.run(tn.optimizers.SGD(lr=lr), surface, start=(1.0, 1.0), steps=1000)
+        if np.isfinite(traj.losses[-1]) and traj.losses[-1] < traj.losses[0]:  # stable
+            sgd[lr] = traj.steps_to(1e-3)
+    assert max(sgd) == 0.0199  # stable only below 2/a = 0.02
+    best_sgd = min(v for v in sgd.values() if v is not None)
+    rms = surfaces.run(tn.optimizers.RMSProp(lr=0.01), surface, start=(1.0, 1.0), steps=1000)
+    assert rms.steps_to(1e-3) < best_sgd
+
+
+# ----- compare ----------------------------------------------------------------------------
+
+
+def test_compare_uses_identical_weights_and_batches():
+    data = tn.datasets.load("iris", seed=0)
+    model = tn.mlp([4, 16, 3], seed=0)
+    before = {k: a.copy() for k, a in model.arrays().items()}
+    results = compare.compare_on_data(model, data, compare.build_optimizers(
+        ["sgd", "momentum", "rmsprop", "adam"], None), epochs=3, batch_size=16)
+    assert [r.name for r in results] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    for r in results[1:]:
+        assert r.batch_checksums == results[0].batch_checksums
+        assert len(r.batch_checksums) == 3 * 8  # 120 samples / 16 = 8 batches per epoch
+        for k, a in r.initial_weights.items():
+            assert np.array_equal(a, before[k])
+    assert compare.identical_conditions(results)
+    assert all(np.array_equal(a, before[k]) for k, a in model.arrays().items())  # untouched
+    assert not np.array_equal(results[0].model.dense_layers[0].W,
+                              results[2].model.dense_layers[0].W)
+    results[1].batch_checksums[0] += 1
+    assert not compare.identical_conditions(results)
+
+
+def test_compare_cli_dataset_and_surface(tmp_path, capsys):
+    assert main(["compare", "--dataset", "iris", "--epochs", "5", "--hidden", "8",
+                 "--target", "0.8", "--plot", str(tmp_path / "c.png")]) == 0
+    out = capsys.readouterr().out
+    assert "identical initial weights and batch order for every optimizer: yes" in out
+    for name in ("SGD", "Momentum", "RMSProp", "Adam"):
+        assert re.search(rf"^{name}\s", out, re.M)
+    assert (tmp_path / "c.png").stat().st_size > 10_000
+    assert main(["compare", "--surface", "quadratic", "--optimizers", "sgd,rmsprop",
+                 "--plot", str(tmp_path / "s.png")]) == 0
+    out = capsys.readouterr().out
+    sgd_steps = re.search(r"^SGD .*?lr=0\.01\s+(\S+)", out, re.M).group(1)
+    rms_steps = re.search(r"^RMSProp .*?momentum=0\s+(\S+)", out, re.M).group(1)
+    assert sgd_steps == "never" and int(rms_steps) < 200
+    assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+# ----- warnings ---------------------------------------------------------------------------
+
+
+def fit_catching(trainer, X, y, epochs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer.fit(X, y, epochs=epochs)
+    return [w.category for w in caught if issubclass(w.category, tn.TeachingWarning)]
+
+
+@pytest.fixture(scope="module")
+def digits_small():
+    X_train, _, y_train, _ = tn.datasets.load("digits", seed=0)
+    return X_train[:320], y_train[:320]
+
+
+def test_healthy_run_is_silent(digits_small):
+    t = tn.Trainer(tn.mlp([64, 64, 10]), tn.SoftmaxCrossEntropy(), "rmsprop", progress=False)
+    assert fit_catching(t, *digits_small, epochs=8) == []
+
+
+def test_eps_dominating_is_flagged(digits_small):
+    t = tn.Trainer(tn.mlp([64, 64, 10]), tn.SoftmaxCrossEntropy(),
+                   tn.optimizers.RMSProp(eps=0.1), progress=False)
+    assert EpsDominatesWarning in fit_catching(t, *digits_small, epochs=2)
+
+
+def test_dead_relus_are_flagged(digits_small):
+    model = tn.mlp([64, 64, 10])
+    model.dense_layers[0].b[:] = -50.0  # every unit of the first ReLU is off
+    t = tn.Trainer(model, tn.SoftmaxCrossEntropy(), "sgd", progress=False)
+    with pytest.warns(DeadReLUWarning, match="100% of the ReLU units after Dense layer 1"):
+        t.fit(*digits_small, epochs=1)
+
+
+def test_rising_loss_is_flagged_and_can_be_switched_off():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ np.array([1.0, 2.0, -1.0])
+
+    def make(**kw):
+        return tn.Trainer(tn.mlp([3, 1], head="identity"), tn.MSE(), tn.optimizers.SGD(lr=1.2),
+                          batch_size=64, progress=False, **kw)
+
+    assert LossRisingWarning in fit_catching(make(), X, y, epochs=5)
+    assert fit_catching(make(teaching_warnings=False), X, y, epochs=5) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore", tn.TeachingWarning)
+        make().fit(X, y, epochs=5)
+    assert not caught

@@ -1,0 +1,205 @@
+"""What the ``tinynet`` commands do; ``cli.py`` parses their arguments.
+
+Heavy imports (scikit-learn, matplotlib) happen inside the commands, so ``tinynet --help``
+and ``tinynet explain`` answer quickly.
+"""
+
+from __future__ import annotations
+
+import time
+
+OPTIMIZER_FLAGS = ("lr", "rho", "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
+
+
+def import_user_code(targets: list[str]) -> None:
+    """Import modules or .py files named with --import (they may register optimizers)."""
+    import importlib
+    import importlib.util
+    from pathlib import Path
+
+    for target in targets:
+        if target.endswith(".py"):
+            path = Path(target)
+            if not path.is_file():
+                raise FileNotFoundError(f"--import: no such file {target}")
+            spec = importlib.util.spec_from_file_location(f"tinynet_user_{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            try:
+                importlib.import_module(target)
+            except ImportError as err:
+                raise ValueError(f"--import: cannot import {target!r} ({err})") from err
+
+
+def optimizer_from_args(args) -> object:
+    """Build the optimizer named on the command line with the hyperparameters given."""
+    from . import optimizers
+
+    import_user_code(args.imports)
+    given = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
+    given.update(dict(args.param))
+    return optimizers.get(args.optimizer or "rmsprop", **given)
+
+
+FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer", "lr", "rho",
+                       "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
+
+
+def cmd_train(args) -> int:
+    from .callbacks import Checkpoint
+    from .files import check_writable
+    from .trainer import Trainer
+
+    for path in (args.save, args.checkpoint, args.history):
+        if path:
+            check_writable(path)  # fail now, not after training
+    if args.resume:
+        clash = [f"--{k.replace('_', '-')}" for k in FIXED_BY_CHECKPOINT
+                 if getattr(args, k) is not None] + ["--param"] * bool(args.param)
+        if clash:
+            raise ValueError(f"--resume continues the saved run as it was; {clash[0]} cannot "
+                             f"change it")
+        import_user_code(args.imports)
+        trainer = Trainer.load_checkpoint(args.resume, progress=not args.no_progress)
+        run = trainer.checkpoint_extra
+        if "source" not in run:
+            raise ValueError(f"{args.resume} was not written by 'tinynet train --checkpoint'")
+        target = args.epochs or run["epochs"]
+    else:
+        run = {"source": args.data or args.dataset or "digits", "seed": args.seed,
+               "epochs": args.epochs or 30}
+        trainer, target = None, run["epochs"]
+    data = load_data(run["source"], run["seed"])
+    if trainer is None:
+        trainer = new_trainer(args, data)
+    trainer.checkpoint_extra = run
+    X_train, X_test, y_train, y_test = data
+    model, opt = trainer.model, trainer.optimizer
+    sizes = "-".join(str(d.n_in) for d in model.dense_layers) + f"-{model.n_outputs}"
+    act = next((type(x).__name__.lower() for x in model.layers if x not in model.dense_layers), "")
+    print(f"tinynet: {run['source']} ({len(X_train)} train, {len(X_test)} test, {data.task}), "
+          f"MLP {sizes} {act}, {opt!r}")
+    remaining = target - trainer.epoch
+    if args.resume:
+        print(f"resuming {args.resume} at epoch {trainer.epoch} of {target}")
+    callbacks = [Checkpoint(args.checkpoint or args.resume)] if (
+        args.checkpoint or args.resume) else []
+    start = time.perf_counter()
+    if remaining > 0:
+        history = trainer.fit(X_train, y_train, epochs=remaining, callbacks=callbacks)
+        if history.interrupted:
+            print(f"interrupted during epoch {trainer.epoch + 1}; the model keeps its weights")
+    print(f"trained to epoch {trainer.epoch} in {time.perf_counter() - start:.1f} s")
+    metric = trainer.loss.metric_name
+    name = "accuracy" if metric == "accuracy" else "R²"
+    print(f"train {name}: {trainer.evaluate(X_train, y_train)[metric]:.4f}")
+    print(f"test {name}:  {trainer.evaluate(X_test, y_test)[metric]:.4f}")
+    if args.history:
+        trainer.history.to_csv(args.history)
+        print(f"wrote history to {args.history}")
+    if args.save:
+        model.save(args.save)
+        print(f"saved model to {args.save}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from . import compare, datasets, plots, surfaces
+    from .model import mlp
+
+    import_user_code(args.imports)
+    names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    if args.plot:
+        check_writable_plot(args.plot)
+    if args.surface:
+        if args.dataset:
+            raise ValueError("give --dataset or --surface, not both")
+        surface = surfaces.get(args.surface)
+        opts = compare.build_optimizers(names, args.lr or 0.01)
+        results = compare.compare_on_surface(surface, opts, steps=args.steps)
+        print(f"{surface!r}, start {surface.start}, {args.steps} steps")
+        print(compare.surface_table(results, 1e-3))
+        if args.plot:
+            plots.plot_trajectories(surface, {r.name: r.trajectory for r in results}, args.plot)
+    else:
+        opts = compare.build_optimizers(names, args.lr)
+        data = datasets.load(args.dataset or "digits", seed=args.seed)
+        if data.task != "classification":
+            raise ValueError("compare works on classification datasets")
+        n_classes = int(data[2].max()) + 1
+        model = mlp([data[0].shape[1], *args.hidden, n_classes], seed=args.seed)
+        print(f"{args.dataset or 'digits'}: {len(data[0])} train / {len(data[1])} validation, "
+              f"{args.epochs} epochs, batch {args.batch_size}")
+        results = compare.compare_on_data(model, data, opts, epochs=args.epochs,
+                                          batch_size=args.batch_size, seed=args.seed,
+                                          target=args.target)
+        print(compare.data_table(results, args.target))
+        same = compare.identical_conditions(results)
+        print(f"identical initial weights and batch order for every optimizer: "
+              f"{'yes' if same else 'NO'}")
+        if args.plot:
+            plots.plot_histories(results, args.plot, title=args.dataset or "digits")
+    if args.plot:
+        print(f"saved plot to {args.plot}")
+    return 0
+
+
+def check_writable_plot(path) -> None:
+    from . import plots
+    from .files import check_writable
+
+    if not plots.have_matplotlib():
+        raise ValueError("--plot needs matplotlib: pip install -e '.[plot]'")
+    check_writable(path)
+
+
+def cmd_explain(args) -> int:
+    from . import optimizers
+    from .explain import check_grads, explain, read_grads, sgd_contrast
+
+    import_user_code(args.imports)
+    given = {k: getattr(args, k) for k in ("lr", "rho", "eps", "beta", "beta1", "beta2",
+                                           "momentum") if getattr(args, k) is not None}
+    given.update(dict(args.param))
+    if args.optimizer.lower() == "rmsprop":  # the article's worked example by default
+        given = {"lr": 0.01, "rho": 0.9, "eps": 0.0, **given}
+    opt = optimizers.get(args.optimizer, **given)
+    if args.grads:
+        grads = read_grads(args.grads)
+    else:
+        try:
+            grad = [float(x) for x in args.grad.split(",")]
+        except ValueError:
+            raise ValueError(f"--grad: expected numbers like 100,1, got {args.grad!r}") from None
+        grads = check_grads([grad] * args.steps, "--grad")
+    print(explain(opt, grads))
+    print(sgd_contrast(opt.lr, grads[0]))
+    return 0
+
+
+def load_data(source: str, seed: int):
+    from . import datasets
+
+    return datasets.load(source, seed=seed)
+
+
+def new_trainer(args, data):
+    from .losses import MSE, SoftmaxCrossEntropy
+    from .model import mlp
+    from .trainer import Trainer
+
+    opt = optimizer_from_args(args)
+    X_train, _, y_train, _ = data
+    regression = data.task == "regression"
+    n_out = 1 if regression else int(y_train.max()) + 1
+    if not regression and n_out < 2:
+        raise ValueError("the training labels hold a single class; need at least two")
+    # diabetes-sized regression overfits a 128-64 network badly; 16 units generalise
+    hidden = args.hidden or ([16] if regression else [128, 64])
+    model = mlp([X_train.shape[1], *hidden, n_out],
+                activation=args.activation or "relu", seed=args.seed,
+                head="identity" if regression else None)
+    loss = MSE() if regression else SoftmaxCrossEntropy()
+    return Trainer(model, loss, opt, batch_size=args.batch_size, seed=args.seed,
+                   progress=not args.no_progress)

@@ -1,0 +1,84 @@
+"""Teaching warnings: things in a training run that a learner should stop and look at.
+
+They are ordinary Python warnings, subclasses of ``TeachingWarning``. Switch them off
+for one trainer with ``Trainer(..., teaching_warnings=False)``, or everywhere with
+``warnings.simplefilter("ignore", tn.TeachingWarning)``. Each fires at most once per layer
+per ``fit`` call, and the checks run once per epoch, never per step.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .layers import ReLU
+
+
+class TeachingWarning(UserWarning):
+    """Base class of tinynet's teaching warnings."""
+
+
+class EpsDominatesWarning(TeachingWarning):
+    """sqrt(s) < eps for most of a layer's weights: the optimizer is no longer adaptive."""
+
+
+class DeadReLUWarning(TeachingWarning):
+    """More than half of a ReLU layer's units output 0 for a whole batch."""
+
+
+class LossRisingWarning(TeachingWarning):
+    """The training loss rose for 3 epochs in a row."""
+
+
+def _warn(trainer, key, category, message: str) -> None:
+    if key not in trainer._warned:
+        trainer._warned.add(key)
+        warnings.warn(message, category, stacklevel=4)
+
+
+def check_dead_relus(trainer, batch_size: int) -> None:
+    """After a batch: a ReLU unit is dead on it when it is 0 for every sample."""
+    if batch_size < 8:  # too few samples to call a unit dead
+        return
+    dense_number = 0
+    for layer in trainer.model.layers:
+        if layer in trainer.model.dense_layers:
+            dense_number += 1
+        elif isinstance(layer, ReLU) and hasattr(layer, "_mask"):
+            dead = float(np.mean(~layer._mask.any(axis=0)))
+            if dead > 0.5:
+                _warn(trainer, ("relu", dense_number), DeadReLUWarning,
+                      f"{dead:.0%} of the ReLU units after Dense layer {dense_number} are dead "
+                      f"(output 0 for all {batch_size} samples of a batch), so they pass no "
+                      f"gradient: try a smaller learning rate, He init, or LeakyReLU")
+
+
+def check_eps(trainer) -> None:
+    """After a fit's first epoch (later, a fitted model's vanishing gradients would trip it):
+    eps dominates where sqrt(s) < eps, i.e. where the effective learning rate
+    lr / (sqrt(s) + eps) exceeds lr / (2 eps). Weights that never had a gradient (s = 0,
+    e.g. for a constant feature) are left out: there is nothing to scale."""
+    opt = trainer.optimizer
+    eps = getattr(opt, "eps", 0.0)
+    if not eps or opt.t == 0:  # no eps, or no state yet
+        return
+    ceiling = opt.lr / eps  # the rate where s = 0
+    for l in range(1, len(trainer.model.dense_layers) + 1):
+        eff = opt.effective_lr(l)["W"]
+        seen = eff < ceiling
+        share = float(np.mean(eff[seen] > ceiling / 2)) if seen.any() else 0.0
+        if share > 0.5:
+            _warn(trainer, ("eps", l), EpsDominatesWarning,
+                  f"eps={eps:g} dominates the denominator for {share:.0%} of layer {l}'s "
+                  f"weights (sqrt(s) < eps): there {type(opt).__name__} is plain SGD with "
+                  f"lr/eps = {ceiling:.3g}; lower eps (1e-8 is usual)")
+
+
+def check_loss_rising(trainer) -> None:
+    """After an epoch: warn when the training loss has risen 3 epochs in a row."""
+    loss = trainer.history.metrics.get("loss", [])
+    if len(loss) >= 4 and all(a < b for a, b in zip(loss[-4:], loss[-3:])):
+        _warn(trainer, ("loss",), LossRisingWarning,
+              f"the training loss rose for 3 epochs in a row ({loss[-4]:.4g} -> {loss[-1]:.4g}): "
+              f"the learning rate (lr={trainer.optimizer.lr:g}) may be too large")
