@@ -22,6 +22,7 @@ class AdaMax(Optimizer):
     """
 
     state_symbols = ("v", "u")  # the base class creates v_dW, v_db, u_dW, u_db lazily
+    elementwise = True  # every number on its own: tinynet may update all arrays in one call
 
     def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(lr=lr, weight_decay=weight_decay)  # checks lr > 0

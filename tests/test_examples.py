@@ -61,3 +61,19 @@ def test_badly_scaled_surface_numbers_back_the_article(tmp_path):
     assert abs(rms_x - rms_y) < 0.1 * rms_x      # RMSProp: balanced
     assert int(rows["RMSProp"][1]) < int(rows["SGD"][1])  # and reaches f < 1e-3 sooner
     assert float(rows["Momentum"][4]) < sgd_x    # Momentum: oscillations cancel
+
+
+@pytest.mark.slow
+def test_benchmark_runs_and_writes_json(tmp_path):
+    import json
+
+    result = run_example("benchmark.py", "--quick", "--only", "W2", "--repeats", "1",
+                         "--json", str(tmp_path / "b.json"))
+    assert result.returncode == 0, result.stderr
+    assert "x hand" in result.stdout and "GEMM floor" in result.stdout
+    data = json.loads((tmp_path / "b.json").read_text())
+    row = data["results"]["W2 moons"]
+    assert set(row) == {"tinynet (bar on)", "tinynet (bar off)", "sklearn MLP adam",
+                        "hand-written numpy", "GEMM + RMSProp", "GEMM floor"}
+    assert row["tinynet (bar off)"]["test_accuracy"] == row["hand-written numpy"]["test_accuracy"]
+    assert all(r["median_s_per_epoch"] > 0 for r in row.values())

@@ -97,16 +97,18 @@ class Dense(Layer):
         Z += self.b
         return Z
 
-    def backward(self, dZ: np.ndarray) -> np.ndarray:
+    def backward(self, dZ: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Set ``dW``, ``db`` and return ``dX`` (None with ``input_grad=False``, which the
+        first layer of a model uses: nothing below it needs dX)."""
         if self._X is None:
             raise RuntimeError("Dense.backward called before forward")
         if self.dW is None:
             self.dW = np.empty_like(self.W)
             self.db = np.empty_like(self.b)
         # Written in place so the optimizer always sees the same gradient arrays.
-        np.matmul(self._X.T, dZ, out=self.dW)
-        np.sum(dZ, axis=0, out=self.db)
-        return dZ @ self.W.T
+        np.matmul(self._X.T, dZ, out=self.dW)  # dW = X.T @ dZ
+        np.add.reduce(dZ, axis=0, out=self.db)  # db = sum of dZ over the batch
+        return dZ @ self.W.T if input_grad else None
 
     def config(self) -> dict:
         return {"n_in": self.n_in, "n_out": self.n_out, "init": self.init}
@@ -116,7 +118,7 @@ class ReLU(Layer):
     """``Y = max(X, 0)``; ``dX = dY`` where ``X > 0``, else 0."""
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        self._mask = X > 0
+        self._mask = X > 0  # which units are active; X * mask is faster than np.maximum
         return X * self._mask
 
     def backward(self, dY: np.ndarray) -> np.ndarray:

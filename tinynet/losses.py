@@ -35,6 +35,18 @@ def _as_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
     return y.astype(np.intp, copy=False)
 
 
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _rows(n: int) -> np.ndarray:
+    """``np.arange(n)``, cached: every batch of the same size indexes the same rows."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = _ROWS[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
 def _check_output(output, name: str = "output") -> np.ndarray:
     if not isinstance(output, np.ndarray) or output.ndim != 2:
         shape = getattr(output, "shape", type(output).__name__)
@@ -98,16 +110,21 @@ class SoftmaxCrossEntropy(Loss):
         return _as_labels(y, n_outputs, name)
 
     def _forward(self, output: np.ndarray, y: np.ndarray) -> float:
-        shifted = output - output.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self._probs = np.exp(log_p)
-        self._y = y
-        return float(-log_p[np.arange(len(y)), y].mean())
+        z = output - output.max(axis=1, keepdims=True)  # shifted logits, max 0
+        e = np.exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        e /= total
+        self._probs, self._y = e, y  # softmax(Z), kept for backward
+        self._rows = _rows(len(y))
+        # -log p[i, y_i] = log(sum_j exp(z_ij)) - z[i, y_i]
+        return float((np.log(total[:, 0]) - z[self._rows, y]).sum()) / len(y)
 
     def backward(self) -> np.ndarray:
-        d = self._probs.copy()
-        d[np.arange(len(self._y)), self._y] -= 1.0
-        d /= len(self._y)
+        if self._probs is None:
+            raise RuntimeError("backward() was already called for this forward()")
+        d, self._probs = self._probs, None  # softmax(Z) becomes the gradient in place
+        d[self._rows, self._y] -= 1.0
+        d *= 1.0 / len(self._y)
         return d
 
     @staticmethod

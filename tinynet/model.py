@@ -56,6 +56,9 @@ class Sequential:
         self.head = check_choice("head", head, HEADS)
         self.layers = layers
         self.dense_layers = dense
+        self._first_dense = layers.index(dense[0])
+        self._params = _one_buffer(dense, ("W", "b"))
+        self._grads = None  # dW, db of every layer in one buffer, made at the first backward
 
     @property
     def n_features(self) -> int:
@@ -78,10 +81,21 @@ class Sequential:
             X = layer.forward(X)
         return X
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Backpropagate dLoss/doutput; every Dense layer ends up holding ``dW``, ``db``."""
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+    def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dLoss/doutput; every Dense layer ends up holding ``dW``, ``db``.
+
+        Returns dLoss/dX, or None with ``input_grad=False``: training does not need the
+        gradient of the data, and the first Dense layer then skips one matrix product.
+        """
+        if self._grads is None or any(d.dW is None for d in self.dense_layers):
+            self._grads = _one_buffer(self.dense_layers, ("dW", "db"), like=("W", "b"))
+        first = self._first_dense
+        for i in range(len(self.layers) - 1, first, -1):
+            dout = self.layers[i].backward(dout)
+        dout = self.layers[first].backward(dout, input_grad=input_grad)
+        if input_grad:
+            for layer in reversed(self.layers[:first]):
+                dout = layer.backward(dout)
         return dout
 
     def check_input(self, X) -> np.ndarray:
@@ -174,6 +188,25 @@ class Sequential:
         for key, param in model.arrays().items():
             param[...] = weights[key]
         return model
+
+
+def _one_buffer(dense: list, names: tuple, like: tuple | None = None) -> np.ndarray:
+    """Put the arrays ``names`` of every Dense layer into one contiguous buffer, in order
+    (W1, b1, W2, b2, ...), each layer attribute becoming a view of it; values are kept
+    (or zeros when made ``like`` other arrays). Element-wise optimizers then update the
+    whole buffer at once (optimizers/plan.py)."""
+    sources = [getattr(d, n) for d in dense for n in (like or names)]
+    flat = np.zeros(sum(a.size for a in sources), dtype=sources[0].dtype)
+    offset = 0
+    for d in dense:
+        for name, source_name in zip(names, like or names):
+            source = getattr(d, source_name)
+            view = flat[offset : offset + source.size].reshape(source.shape)
+            if like is None:
+                view[...] = source
+            setattr(d, name, view)
+            offset += source.size
+    return flat
 
 
 def _describe(model: Sequential) -> str:

@@ -167,56 +167,58 @@ class Trainer:
         return self.history
 
     def _step(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        """forward, loss, backward, optimizer step; a non-finite loss stops before backward."""
         out = self.model._forward(Xb)
         batch_loss = self.loss._forward(out, yb)
-        if math.isfinite(batch_loss):  # a non-finite loss is handled by the caller
-            self.model.backward(self.loss.backward())
+        if math.isfinite(batch_loss):
+            self.model.backward(self.loss.backward(), input_grad=False)
             self.optimizer.step(self.model)
         return batch_loss, out
 
     def _run_epoch(self, X, y, last_epoch: int, cbs: list, interrupted) -> dict | None:
         batches = self._batch_indices(self.rng.permutation(len(X)))
         snapshot = Snapshot(self.model, self.optimizer)  # once per epoch, for the guard
-        self._bar = self._progress_bar(len(batches), last_epoch)
-        total, seen, outputs, targets = 0.0, 0, [], []
+        bar = self._bar = self._progress_bar(len(batches), last_epoch)
+        total, outputs = 0.0, []
         for i, idx in enumerate(batches):
-            Xb, yb = X[idx], y[idx]
-            for cb in cbs:
-                cb.on_batch_begin(self, self.optimizer.t)
-            batch_loss, out = self._step(Xb, yb)
+            if cbs:
+                for cb in cbs:
+                    cb.on_batch_begin(self, self.optimizer.t)
+            batch_loss, out = self._step(X[idx], y[idx])
             if not math.isfinite(batch_loss):
                 self._close_bar()
                 raise find_divergence(self, snapshot, X, y, batches, i)
             if i == 0 and self.teaching_warnings:
                 teaching.check_dead_relus(self, len(idx))
-            total += batch_loss * len(yb)
-            seen += len(yb)
+            total += batch_loss * len(idx)
             outputs.append(out)
-            targets.append(yb)
-            for cb in cbs:
-                cb.on_batch_end(self, self.optimizer.t, {"loss": batch_loss})
-            if self._bar is not None:
-                self._bar.update(1)
-                if i % 10 == 9:
-                    self._bar.set_postfix_str(f"loss {total / seen:.4g}", refresh=False)
+            if cbs:
+                for cb in cbs:
+                    cb.on_batch_end(self, self.optimizer.t, {"loss": batch_loss})
+            if bar is not None:
+                bar.update(1)
+                if i % 10 == 9:  # formatting the postfix costs more than the update
+                    seen = (i + 1) * self.batch_size  # batches before the last are full
+                    bar.set_postfix_str(f"loss {total / seen:.4g}", refresh=False)
             if interrupted():
                 self._close_bar()
                 return None
         if not all(np.isfinite(a).all() for a in self.model.arrays().values()):
             self._close_bar()
             raise find_divergence(self, snapshot, X, y, batches, len(batches))
+        order = np.concatenate(batches)
         metric = self.loss.metric_name
-        return {"loss": total / seen,
-                metric: losses_mod.score(metric, np.concatenate(outputs), np.concatenate(targets))}
+        return {"loss": total / len(order),
+                metric: losses_mod.score(metric, np.concatenate(outputs), y[order])}
 
     def _progress_bar(self, n_batches: int, last_epoch: int):
         if not self.progress:
             return None
-        from tqdm.auto import tqdm
+        from tqdm.autonotebook import tqdm  # the plain terminal bar outside notebooks
 
         width = len(str(last_epoch))
         return tqdm(total=n_batches, desc=f"epoch {self.epoch + 1:>{width}}/{last_epoch}",
-                    unit="batch", leave=True, dynamic_ncols=True)
+                    unit="batch", leave=True, delay=0.25)  # a short epoch: one line, at its end
 
     def _close_bar(self, logs: dict | None = None) -> None:
         bar, self._bar = getattr(self, "_bar", None), None
@@ -225,6 +227,7 @@ class Trainer:
         if logs:
             shown = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
             bar.set_postfix_str(shown, refresh=False)
+            bar.delay = 0  # a finished epoch always leaves its line, however short it was
         bar.close()
 
     # ----- evaluation -------------------------------------------------------------------

@@ -31,6 +31,8 @@ class Adagrad(Optimizer):
         Coupled L2 penalty on W (default 0: off).
     """
 
+    elementwise = True
+
     state_symbols = ("G",)
 
     def __init__(self, lr: float = 0.01, eps: float = 1e-8, weight_decay: float = 0.0):

@@ -31,6 +31,8 @@ class Adam(Optimizer):
         Coupled L2 penalty on W (default 0: off).
     """
 
+    elementwise = True
+
     state_symbols = ("v", "s")
 
     def __init__(

@@ -19,6 +19,7 @@ import inspect
 import numpy as np
 
 from ..validation import check_number
+from . import plan
 
 _REGISTRY: dict[str, type] = {}
 
@@ -41,6 +42,9 @@ class Optimizer:
 
     name: str | None = None  # set by ``register``
     state_symbols: tuple[str, ...] = ()
+    # True when update() treats every number on its own (no norms or matrix products):
+    # then all parameters kept in one buffer can be updated in one call (see plan.py).
+    elementwise: bool = False
 
     def __init__(self, lr: float, weight_decay: float = 0.0):
         self.lr = check_number("lr", lr, low=0.0, low_open=True)
@@ -50,6 +54,9 @@ class Optimizer:
         for key in self.state_keys():
             setattr(self, key, {})
         self._scratch_arrays: dict = {}
+        self._layers: list = []  # the layers the state belongs to (for effective_lr)
+        self._checked: list | None = None  # None: check the layers at the next step
+        self._planned: list = []  # the arrays the step plan was built for (plan.py)
 
     # ----- what a subclass provides ---------------------------------------------------
 
@@ -74,20 +81,22 @@ class Optimizer:
     def step(self, model_or_layers) -> None:
         """Update every trainable layer in place (a Sequential or a list of Dense layers)."""
         layers = trainable_layers(model_or_layers)
-        self._prepare(layers)  # checks everything before anything changes
+        if self._checked is None or not plan.still_valid(self._planned, layers):
+            self._prepare(layers)  # new layers, arrays or state: check before changing
         self.t += 1
-        for l, layer in enumerate(layers, start=1):
-            if self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
+        if self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
+            for layer in layers:
                 layer.dW += np.multiply(layer.W, self.weight_decay, out=self._scratch(layer.W))
-            self.update(layer.W, layer.dW, **self._state_for(l, "W"))
-            self.update(layer.b, layer.db, **self._state_for(l, "b"))
+        if self._fused is not None:  # all parameters in one buffer: one update (plan.py)
+            self.update(self._fused["param"], self._fused["grad"], **self._fused["state"])
+            return
+        for layer, state_W, state_b in self._plan:
+            self.update(layer.W, layer.dW, **state_W)
+            self.update(layer.b, layer.db, **state_b)
 
     def state_keys(self) -> list[str]:
         """Names of the state dicts, e.g. ``["s_dW", "s_db"]``."""
         return [f"{sym}_d{p}" for sym in self.state_symbols for p in ("W", "b")]
-
-    def _state_for(self, l: int, p: str) -> dict:
-        return {sym: getattr(self, f"{sym}_d{p}")[l] for sym in self.state_symbols}
 
     def _prepare(self, layers: list) -> None:
         """Check gradients and existing state against ``layers``, then create missing state."""
@@ -102,10 +111,12 @@ class Optimizer:
             if not state:  # lazy creation: zeros at the first step
                 for l, layer in enumerate(layers, start=1):
                     state[l] = np.zeros_like(getattr(layer, key[-1]))
-        self._layers = layers
+        self._plan, self._fused = plan.build(self, layers)
+        self._planned = plan.arrays_of(layers)
+        self._layers = self._checked = layers
 
     def _layer(self, l):
-        layers = getattr(self, "_layers", [])
+        layers = self._layers
         if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= len(layers):
             raise ValueError(
                 f"no layer {l!r}: layers are numbered 1..L, and an optimizer knows them "
@@ -177,14 +188,17 @@ class Optimizer:
                     f"{', '.join(k + '/<l>' for k in self.state_keys()) or 'no arrays'}"
                 )
             arrays[key][int(l)] = np.array(value, copy=True)
+        layers = self._layers
         if model_or_layers is not None:
-            check_state_matches(arrays, trainable_layers(model_or_layers))
+            layers = trainable_layers(model_or_layers)
+            check_state_matches(arrays, layers)
         lr = check_number("lr", state.get("lr", fresh.lr), low=0.0, low_open=True)
         for n, v in fresh.hyperparams().items():
             setattr(self, n, v)
         self.initial_lr, self.lr, self.t = fresh.initial_lr, lr, t
         for key, d in arrays.items():
             setattr(self, key, d)
+        self._layers, self._checked = layers, None  # the next step checks the new state
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams().items())

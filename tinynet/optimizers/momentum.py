@@ -31,6 +31,8 @@ class Momentum(Optimizer):
         Coupled L2 penalty on W (default 0: off).
     """
 
+    elementwise = True
+
     state_symbols = ("v",)
 
     def __init__(self, lr: float = 0.01, beta: float = 0.9, weight_decay: float = 0.0):

@@ -51,6 +51,8 @@ class RMSProp(Optimizer):
         Coupled L2 penalty on W (default 0: off).
     """
 
+    elementwise = True
+
     def __init__(
         self,
         lr: float = 0.001,
@@ -82,7 +84,12 @@ class RMSProp(Optimizer):
             m *= self.rho
             m += np.multiply(grad, 1.0 - self.rho, out=tmp)
         # step = grad / (sqrt(s) + eps)       (or sqrt(s - m ⊙ m) when centered)
-        step = divide_into(grad, self._denominator(s, m, out=tmp), self.eps)
+        if m is None:
+            np.sqrt(s, out=tmp)
+            tmp += self.eps
+        else:
+            self._denominator(s, m, out=tmp)
+        step = divide_into(grad, tmp, self.eps)
         if buf is not None:  # buf = momentum * buf + step;  param -= lr * buf
             buf *= self.momentum
             buf += step

@@ -27,6 +27,8 @@ class SGD(Optimizer):
         Coupled L2 penalty on W (default 0: off).
     """
 
+    elementwise = True
+
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0):
         super().__init__(lr=lr, weight_decay=weight_decay)
 
