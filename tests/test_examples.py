@@ -77,3 +77,11 @@ def test_benchmark_runs_and_writes_json(tmp_path):
                         "hand-written numpy", "GEMM + RMSProp", "GEMM floor"}
     assert row["tinynet (bar off)"]["test_accuracy"] == row["hand-written numpy"]["test_accuracy"]
     assert all(r["median_s_per_epoch"] > 0 for r in row.values())
+
+
+@pytest.mark.slow
+def test_sklearn_grid_search_example():
+    result = run_example("sklearn_grid_search.py")
+    assert result.returncode == 0, result.stderr
+    best = float(result.stdout.split("cross-validated accuracy ")[-1].split()[0])
+    assert best > 0.95 and "best: lr=" in result.stdout

@@ -1,0 +1,151 @@
+"""TinyNetClassifier / TinyNetRegressor: scikit-learn's own checks, labels, warm starts."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import tinynet as tn
+from tinynet.estimators import TinyNetClassifier, TinyNetRegressor
+
+
+# No expected failures: every check applies and passes (pandas-based ones are skipped by
+# scikit-learn itself when pandas is not installed).
+@parametrize_with_checks([TinyNetClassifier(), TinyNetRegressor()])
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("labels", [
+    np.array(["setosa", "versicolor", "virginica"]),
+    np.array([-7, 3, 42]),
+    np.array([10, 20, 30], dtype=np.int8),
+])
+def test_any_label_type_round_trips(iris, labels):
+    X, y = iris
+    clf = TinyNetClassifier(epochs=40, random_state=0).fit(X, labels[y])
+    assert list(clf.classes_) == sorted(labels)
+    pred = clf.predict(X)
+    assert pred.dtype == labels.dtype and set(pred) <= set(labels)
+    assert np.mean(pred == labels[y]) > 0.9
+    proba = clf.predict_proba(X)
+    assert proba.shape == (150, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(clf.classes_[proba.argmax(axis=1)], pred)
+
+
+def test_binary_and_fitted_attributes(iris):
+    X, y = iris
+    yb = np.where(y == 0, "a", "b")
+    clf = TinyNetClassifier(hidden_layer_sizes=(8, 4), epochs=20, lr=0.01,
+                            random_state=0).fit(X, yb)
+    assert clf.n_features_in_ == 4 and list(clf.classes_) == ["a", "b"]
+    assert clf.predict_proba(X).shape == (150, 2) and clf.score(X, yb) > 0.95
+    assert len(clf.loss_curve_) == 20 and clf.loss_curve_ == clf.history_["loss"]
+    assert isinstance(clf.model_, tn.Sequential) and clf.model_.n_outputs == 2
+    assert [d.n_out for d in clf.model_.dense_layers] == [8, 4, 2]
+    assert isinstance(clf.optimizer_, tn.optimizers.RMSProp) and clf.optimizer_.t == 20 * 5
+
+
+def test_get_set_params_and_clone():
+    clf = TinyNetClassifier(lr=0.01, optimizer="adam", beta1=0.8)
+    assert clf.get_params()["beta1"] == 0.8
+    clf.set_params(lr=0.05, hidden_layer_sizes=(7,))
+    twin = clone(clf)
+    assert twin.get_params() == clf.get_params() and twin is not clf
+
+
+def test_optimizer_hyperparameters_reach_the_optimizer(iris):
+    X, y = iris
+    clf = TinyNetClassifier(optimizer="adam", lr=0.01, beta1=0.8, beta2=0.99, eps=1e-7,
+                            epochs=2, random_state=0).fit(X, y)
+    opt = clf.optimizer_
+    assert (opt.lr, opt.beta1, opt.beta2, opt.eps) == (0.01, 0.8, 0.99, 1e-7)
+    with pytest.raises(ValueError, match="rho must be < 1"):
+        TinyNetClassifier(rho=1.0).fit(X, y)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        TinyNetClassifier(optimizer="lbfgs").fit(X, y)
+
+
+def fitted_copy_state(est):
+    return {k: v for k, v in est.optimizer_.state_dict().items() if "/" in k}
+
+
+@pytest.mark.parametrize("est_cls", [TinyNetClassifier, TinyNetRegressor])
+def test_warm_start_keeps_the_optimizer_state_and_continues_exactly(iris, est_cls):
+    X, y = iris
+    y = y if est_cls is TinyNetClassifier else X[:, 0] * 2 - X[:, 1]
+    straight = est_cls(epochs=6, random_state=0).fit(X, y)
+    warm = est_cls(epochs=3, random_state=0, warm_start=True).fit(X, y)
+    t_after_first = warm.optimizer_.t
+    s_after_first = warm.optimizer_.s_dW[1].copy()
+    warm.fit(X, y)
+    assert warm.optimizer_.t == 2 * t_after_first == straight.optimizer_.t
+    assert not np.array_equal(warm.optimizer_.s_dW[1], s_after_first)
+    for key, arr in straight.model_.arrays().items():
+        assert np.array_equal(arr, warm.model_.arrays()[key]), key
+    a, b = fitted_copy_state(straight), fitted_copy_state(warm)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_partial_fit_keeps_state_unlike_mlpclassifier_warm_start(iris):
+    X, y = iris
+    clf = TinyNetClassifier(random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    t1 = clf.optimizer_.t
+    clf.partial_fit(X, y)
+    assert clf.optimizer_.t == 2 * t1 and clf.n_epochs_ == 2
+    with pytest.raises(ValueError, match="needs classes="):
+        TinyNetClassifier().partial_fit(X, y)
+    with pytest.raises(ValueError, match=r"labels \[7\] not among the classes"):
+        clf.partial_fit(X[:2], [0, 7])
+    # For contrast: MLPClassifier's warm start begins a fresh Adam (its step count restarts).
+    mlp = MLPClassifier(max_iter=1, warm_start=True, random_state=0)
+    with pytest.warns(Warning):
+        mlp.fit(X, y)
+    first_t = mlp._optimizer.t
+    with pytest.warns(Warning):
+        mlp.fit(X, y)
+    assert mlp._optimizer.t == first_t  # reset: the moments were thrown away
+
+
+def test_early_stopping_holds_out_validation(iris):
+    X, y = iris
+    clf = TinyNetClassifier(early_stopping=True, validation_fraction=0.2, n_iter_no_change=3,
+                            epochs=500, lr=0.05, random_state=0).fit(X, y)
+    h = clf.history_
+    assert "val_loss" in h and len(h) < 500
+    assert clf.trainer_.history is h
+
+
+def test_regressor_multi_output(iris):
+    X, _ = iris
+    Y = np.c_[X[:, 0] - X[:, 1], 0.5 * X[:, 2]]
+    reg = TinyNetRegressor(epochs=60, random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (150, 2) and reg.score(X, Y) > 0.95
+    assert reg.model_.head == "identity"
+
+
+def test_pipeline_grid_search_and_cross_validation(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), TinyNetClassifier(hidden_layer_sizes=(16,), lr=0.01,
+                                                             epochs=15, random_state=0))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.85
+    search = GridSearchCV(pipe, {"tinynetclassifier__lr": [1e-3, 3e-2],
+                                 "tinynetclassifier__rho": [0.9, 0.99]}, cv=3, n_jobs=2)
+    search.fit(X, y)
+    assert set(search.best_params_) == {"tinynetclassifier__lr", "tinynetclassifier__rho"}
+    assert search.best_score_ > 0.85
