@@ -4,7 +4,7 @@ Dense layers do their own backprop, losses are batch means, optimizers are small
 named after their formulas, and a Trainer runs the mini-batch loop.
 """
 
-from . import datasets, optimizers
+from . import datasets, optimizers, surfaces
 from .callbacks import Callback, Checkpoint, EarlyStopping, LearningRateScheduler, OptimizerStats
 from .gradcheck import gradcheck
 from .guard import DivergenceError
@@ -21,5 +21,5 @@ __all__ = [
     "MSE", "BinaryCrossEntropy", "Callback", "Checkpoint", "Dense", "DivergenceError",
     "EarlyStopping", "History", "Identity", "Layer", "LearningRateScheduler", "LeakyReLU", "Loss",
     "OptimizerStats", "ReLU", "Sequential", "Sigmoid", "SoftmaxCrossEntropy", "Tanh",
-    "TeachingWarning", "Trainer", "datasets", "gradcheck", "mlp", "optimizers",
+    "TeachingWarning", "Trainer", "datasets", "gradcheck", "mlp", "optimizers", "surfaces",
 ]

@@ -85,6 +85,12 @@ def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
                        "registers your own optimizer)")
 
 
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: only when given here, so 'tinynet --debug train' keeps working too
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback on errors")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tinynet", description="Train small MLPs on numpy and see how "
                      "optimizers behave. Run 'tinynet COMMAND --help' for a command's options.")
@@ -125,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="continue the run saved in this checkpoint, exactly where it stopped")
     out.add_argument("--history", metavar="PATH", help="write per-epoch metrics as CSV")
     train.set_defaults(run=commands_mod.cmd_train)
+    _add_debug(train)
 
     compare = commands.add_parser(
         "compare", help="optimizers side by side from identical starts",
@@ -153,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--import", dest="imports", action="append", default=[],
                          metavar="MODULE", help="import a module or .py file first")
     compare.set_defaults(run=commands_mod.cmd_compare)
+    _add_debug(compare)
 
     explain = commands.add_parser(
         "explain", help="one optimizer step at a time, every number shown",
@@ -177,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--import", dest="imports", action="append", default=[],
                          metavar="MODULE")
     explain.set_defaults(run=commands_mod.cmd_explain)
+    _add_debug(explain)
     return parser
 
 
@@ -185,10 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError) as err:
+    except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as err:
+        # bad arguments, unreadable files, a diverging run: one line, no traceback
         if args.debug:
             raise
-        print(f"tinynet {args.command}: error: {err}", file=sys.stderr)
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"tinynet {args.command}: error: {message} (--debug shows the traceback)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"tinynet {args.command}: interrupted", file=sys.stderr)

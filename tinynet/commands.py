@@ -24,12 +24,16 @@ def import_user_code(targets: list[str]) -> None:
                 raise FileNotFoundError(f"--import: no such file {target}")
             spec = importlib.util.spec_from_file_location(f"tinynet_user_{path.stem}", path)
             module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            try:
+                spec.loader.exec_module(module)
+            except Exception as err:  # the user's code: report it in one line
+                raise ValueError(f"--import {target}: {type(err).__name__}: {err}") from err
         else:
             try:
                 importlib.import_module(target)
-            except ImportError as err:
-                raise ValueError(f"--import: cannot import {target!r} ({err})") from err
+            except Exception as err:
+                raise ValueError(f"--import: cannot import {target!r} ({type(err).__name__}: "
+                                 f"{err})") from err
 
 
 def optimizer_from_args(args) -> object:

@@ -94,6 +94,8 @@ def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True) -> Spl
     test_size = check_number("test_size", test_size, low=0.0, high=1.0,
                              low_open=True, high_open=True)
     seed = check_number("seed", seed, low=0, integer=True)
+    if not isinstance(scale, (bool, np.bool_)):
+        raise TypeError(f"scale must be True or False, got {scale!r}")
     if is_path(name):
         from .csvdata import read_csv
 

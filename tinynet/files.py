@@ -61,7 +61,7 @@ def atomic_open(path, mode: str = "wb"):
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise OSError(f"cannot save to {path}: {err.strerror or err}") from err
+        raise _save_error(path, err) from err
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"newline": ""})) as f:
             yield f
@@ -72,8 +72,15 @@ def atomic_open(path, mode: str = "wb"):
         if os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(err, OSError):
-            raise OSError(f"cannot save to {path}: {err.strerror or err}") from err
+            raise _save_error(path, err) from err
         raise
+
+
+def _save_error(path: Path, err: OSError) -> OSError:
+    """The same kind of error (PermissionError, a full disk's OSError, ...), saying which
+    file could not be saved; the previous file is untouched."""
+    return OSError(err.errno, f"cannot save to {path}: {err.strerror or err}; "
+                              f"any previous file there is unchanged")
 
 
 def save_npz(path, arrays: dict) -> Path:

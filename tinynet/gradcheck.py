@@ -20,12 +20,17 @@ from .validation import check_number, check_same_length
 
 
 def gradcheck(
-    model: Sequential, loss: Loss, X, y, eps: float = 1e-6, per_parameter: bool = False
+    model: Sequential, loss: Loss, X, y, eps: float = 1e-6, per_parameter: bool = False,
+    atol: float = 0.0,
 ) -> float | dict:
     """Max relative error between backprop's gradients and central finite differences.
 
-    The relative error of one parameter array is ``||g_bp - g_fd|| / (||g_bp|| + ||g_fd||)``.
-    The check runs on a float64 copy of the model; the model itself is not changed.
+    The relative error of one parameter array is
+    ``||g_bp - g_fd|| / max(||g_bp|| + ||g_fd||, atol)``. Finite differences are accurate
+    to about 1e-10 absolutely, so a gradient whose norm is itself tiny (a deep chain of
+    width-1 layers) has a noisy relative error: ``atol`` (say 1e-4) compares such gradients
+    absolutely instead. The check runs on a float64 copy of the model; the model itself is
+    not changed.
 
     Parameters
     ----------
@@ -35,12 +40,15 @@ def gradcheck(
         Finite-difference step.
     per_parameter : bool
         Return ``{"W/1": err, "b/1": err, ...}`` instead of the maximum.
+    atol : float
+        Floor of the denominator (see above); 0 gives the pure relative error.
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a tinynet Sequential, got {type(model).__name__}")
     if not isinstance(loss, Loss):
         raise TypeError(f"loss must be a tinynet Loss, got {type(loss).__name__}")
     eps = check_number("eps", eps, low=0.0, low_open=True)
+    atol = check_number("atol", atol, low=0.0)
     m = copy.deepcopy(model)  # the user's model, its caches and gradients stay untouched
     for d in m.dense_layers:
         d.W, d.b, d.dtype = d.W.astype(np.float64), d.b.astype(np.float64), np.dtype(np.float64)
@@ -67,6 +75,6 @@ def gradcheck(
                 down = value()
                 param[i] = saved
                 numeric[i] = (up - down) / (2 * eps)
-            scale = np.linalg.norm(grad) + np.linalg.norm(numeric)
+            scale = max(np.linalg.norm(grad) + np.linalg.norm(numeric), atol)
             errors[f"{p}/{l}"] = float(np.linalg.norm(grad - numeric) / scale) if scale else 0.0
     return errors if per_parameter else max(errors.values())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_choice, check_dtype, check_number
+from .validation import as_numeric_array, check_choice, check_dtype, check_number
 
 INITS = ("he", "xavier", "normal")
 
@@ -30,6 +30,20 @@ class Layer:
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    # Checks shared by the layers: a clear error instead of a numpy traceback.
+    def _input(self, X) -> np.ndarray:
+        return X if isinstance(X, np.ndarray) else as_numeric_array(X, f"{self!r} input")
+
+    def _gradient(self, dY, like: np.ndarray | None) -> np.ndarray:
+        """``dY``, checked to be shaped like the output of the last forward pass."""
+        if like is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        if not isinstance(dY, np.ndarray) or dY.shape != like.shape:
+            shape = getattr(dY, "shape", type(dY).__name__)
+            raise ValueError(f"{self!r}: backward() expects a gradient shaped like the forward "
+                             f"output {like.shape}, got {shape}")
+        return dY
 
     def config(self) -> dict:
         """Constructor arguments, enough to rebuild the layer (used by save/load)."""
@@ -92,6 +106,11 @@ class Dense(Layer):
         self._X: np.ndarray | None = None
 
     def forward(self, X: np.ndarray) -> np.ndarray:
+        X = self._input(X)
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            raise ValueError(f"{self!r} expects input of shape (batch, {self.n_in}), got {X.shape}")
+        if X.dtype != self.dtype:  # the layer's dtype wins: a float32 layer stays float32
+            X = X.astype(self.dtype)
         self._X = X
         Z = X @ self.W
         Z += self.b
@@ -101,7 +120,11 @@ class Dense(Layer):
         """Set ``dW``, ``db`` and return ``dX`` (None with ``input_grad=False``, which the
         first layer of a model uses: nothing below it needs dX)."""
         if self._X is None:
-            raise RuntimeError("Dense.backward called before forward")
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        if not isinstance(dZ, np.ndarray) or dZ.shape != (len(self._X), self.n_out):
+            shape = getattr(dZ, "shape", type(dZ).__name__)
+            raise ValueError(f"{self!r}: backward() expects a gradient of shape "
+                             f"({len(self._X)}, {self.n_out}), got {shape}")
         if self.dW is None:
             self.dW = np.empty_like(self.W)
             self.db = np.empty_like(self.b)
@@ -117,26 +140,32 @@ class Dense(Layer):
 class ReLU(Layer):
     """``Y = max(X, 0)``; ``dX = dY`` where ``X > 0``, else 0."""
 
+    _mask = None
+
     def forward(self, X: np.ndarray) -> np.ndarray:
+        X = self._input(X)
         self._mask = X > 0  # which units are active; X * mask is faster than np.maximum
         return X * self._mask
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return dY * self._mask
+        return self._gradient(dY, self._mask) * self._mask
 
 
 class LeakyReLU(Layer):
     """``Y = X`` where ``X > 0``, else ``alpha * X``; the derivative is 1 or ``alpha``."""
 
+    _slope = None
+
     def __init__(self, alpha: float = 0.01):
         self.alpha = check_number("alpha", alpha, low=0.0, high=1.0, high_open=True)
 
     def forward(self, X: np.ndarray) -> np.ndarray:
+        X = self._input(X)
         self._slope = np.where(X > 0, 1.0, self.alpha).astype(X.dtype, copy=False)
         return X * self._slope
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return dY * self._slope
+        return self._gradient(dY, self._slope) * self._slope
 
     def config(self) -> dict:
         return {"alpha": self.alpha}
@@ -145,12 +174,14 @@ class LeakyReLU(Layer):
 class Tanh(Layer):
     """``Y = tanh(X)``; ``dX = dY * (1 - Y²)``."""
 
+    _Y = None
+
     def forward(self, X: np.ndarray) -> np.ndarray:
-        self._Y = np.tanh(X)
+        self._Y = np.tanh(self._input(X))
         return self._Y
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return dY * (1.0 - self._Y * self._Y)
+        return self._gradient(dY, self._Y) * (1.0 - self._Y * self._Y)
 
 
 class Sigmoid(Layer):
@@ -159,22 +190,27 @@ class Sigmoid(Layer):
     Computed as ``0.5 * (1 + tanh(X / 2))``, the same function, which never overflows.
     """
 
+    _Y = None
+
     def forward(self, X: np.ndarray) -> np.ndarray:
-        self._Y = 0.5 * (1.0 + np.tanh(0.5 * X))
+        self._Y = 0.5 * (1.0 + np.tanh(0.5 * self._input(X)))
         return self._Y
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return dY * self._Y * (1.0 - self._Y)
+        return self._gradient(dY, self._Y) * self._Y * (1.0 - self._Y)
 
 
 class Identity(Layer):
     """``Y = X``; ``dX = dY``."""
 
+    _Y = None
+
     def forward(self, X: np.ndarray) -> np.ndarray:
-        return X
+        self._Y = self._input(X)
+        return self._Y
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return dY
+        return self._gradient(dY, self._Y)
 
 
 ACTIVATIONS = {

@@ -51,6 +51,9 @@ def _check_output(output, name: str = "output") -> np.ndarray:
     if not isinstance(output, np.ndarray) or output.ndim != 2:
         shape = getattr(output, "shape", type(output).__name__)
         raise ValueError(f"{name} must be a 2-D array (batch, n_outputs), got {shape}")
+    if output.dtype.kind != "f":
+        raise TypeError(f"{name} must be a float array, got dtype {output.dtype}")
+    check_finite(output, name)
     return output
 
 
@@ -79,6 +82,14 @@ class Loss:
     def backward(self) -> np.ndarray:
         """Gradient of the batch-mean loss w.r.t. the output (already divided by B)."""
         raise NotImplementedError
+
+    def _forwarded(self, name: str):
+        """What forward cached for backward, or a clear error if forward has not run."""
+        value = getattr(self, name, None)
+        if value is None:
+            raise RuntimeError(f"{type(self).__name__}: backward() called before forward() "
+                               f"(or twice for one forward)")
+        return value
 
     def check_target(self, y, n_outputs: int, name: str = "y") -> np.ndarray:
         """Validate targets for a model with ``n_outputs`` outputs; return them as an array."""
@@ -120,9 +131,7 @@ class SoftmaxCrossEntropy(Loss):
         return float((np.log(total[:, 0]) - z[self._rows, y]).sum()) / len(y)
 
     def backward(self) -> np.ndarray:
-        if self._probs is None:
-            raise RuntimeError("backward() was already called for this forward()")
-        d, self._probs = self._probs, None  # softmax(Z) becomes the gradient in place
+        d, self._probs = self._forwarded("_probs"), None  # softmax(Z) becomes the gradient
         d[self._rows, self._y] -= 1.0
         d *= 1.0 / len(self._y)
         return d
@@ -170,7 +179,7 @@ class BinaryCrossEntropy(Loss):
         return float(per_sample.mean())
 
     def backward(self) -> np.ndarray:
-        d = _sigmoid(self._z)
+        d = _sigmoid(self._forwarded("_z"))
         d[:, 0] -= self._y
         d /= len(self._y)
         return d
@@ -212,7 +221,8 @@ class MSE(Loss):
         return float(np.mean(self._diff * self._diff))
 
     def backward(self) -> np.ndarray:
-        return self._diff * (2.0 / self._diff.size)
+        diff = self._forwarded("_diff")
+        return diff * (2.0 / diff.size)
 
     @staticmethod
     def predict_proba(output: np.ndarray) -> np.ndarray:

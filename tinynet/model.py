@@ -233,6 +233,8 @@ def mlp(
         raise ValueError(f"sizes must list at least an input and an output width, got {sizes!r}")
     sizes = [check_number(f"sizes[{i}]", s, low=1, integer=True) for i, s in enumerate(sizes)]
     check_choice("activation", activation, ACTIVATIONS)
+    if seed is not None:
+        check_number("seed", seed, low=0, integer=True)
     if init is None:
         init = "he" if activation in ("relu", "leaky_relu") else "xavier"
     rng = np.random.default_rng(seed)

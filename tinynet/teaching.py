@@ -45,7 +45,7 @@ def check_dead_relus(trainer, batch_size: int) -> None:
     for layer in trainer.model.layers:
         if layer in trainer.model.dense_layers:
             dense_number += 1
-        elif isinstance(layer, ReLU) and hasattr(layer, "_mask"):
+        elif isinstance(layer, ReLU) and layer._mask is not None:
             dead = float(np.mean(~layer._mask.any(axis=0)))
             if dead > 0.5:
                 _warn(trainer, ("relu", dense_number), DeadReLUWarning,
