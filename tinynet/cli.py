@@ -80,9 +80,13 @@ def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
                        help="coupled L2 penalty on W (0: off)")
     group.add_argument("--param", type=_key_value, action="append", default=[],
                        metavar="NAME=VALUE", help="any other hyperparameter, e.g. centered=true")
-    group.add_argument("--import", dest="imports", action="append", default=[],
-                       metavar="MODULE", help="import a module or .py file first (one that "
-                       "registers your own optimizer)")
+    _add_import(group)
+
+
+def _add_import(parser) -> None:
+    parser.add_argument("--import", dest="imports", action="append", default=[],
+                        metavar="MODULE", help="import a module or .py file first (one that "
+                        "registers your own optimizer), e.g. examples/custom_optimizer.py")
 
 
 def _add_debug(parser: argparse.ArgumentParser) -> None:
@@ -157,8 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--plot", metavar="PNG", help="save loss curves, or trajectories on "
                          "the contour plot (needs matplotlib)")
-    compare.add_argument("--import", dest="imports", action="append", default=[],
-                         metavar="MODULE", help="import a module or .py file first")
+    _add_import(compare)
     compare.set_defaults(run=commands_mod.cmd_compare)
     _add_debug(compare)
 
@@ -182,8 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                              if flag in ("--lr", "--rho", "--eps") else f"{flag[2:]}")
     explain.add_argument("--param", type=_key_value, action="append", default=[],
                          metavar="NAME=VALUE")
-    explain.add_argument("--import", dest="imports", action="append", default=[],
-                         metavar="MODULE")
+    _add_import(explain)
     explain.set_defaults(run=commands_mod.cmd_explain)
     _add_debug(explain)
     return parser

@@ -25,12 +25,13 @@ def lines_for(opt) -> list[tuple[str, str, object]]:
     if name == "momentum":
         return [("v_t", "beta*v + (1-beta)*g", lambda o: o.v_dW[1])]
     if name == "rmsprop":
+        root = "sqrt(s_t - m_t⊙m_t)" if opt.centered else "sqrt(s_t)"
         lines = [("s_t", "rho*s + (1-rho)*g⊙g", lambda o: o.s_dW[1]),
                  ("sqrt(s_t)", "", lambda o: np.sqrt(o.s_dW[1]))]
         if opt.centered:
             lines.append(("m_t", "rho*m + (1-rho)*g", lambda o: o.m_dW[1]))
-        return lines + [("scaled gradient", "step / 1", STEP),
-                        ("eta_eff", "lr / (sqrt(s_t) + eps)", lambda o: o.effective_lr(1)["W"])]
+        return lines + [("scaled gradient", f"g / ({root} + eps)", STEP),
+                        ("eta_eff", f"lr / ({root} + eps)", lambda o: o.effective_lr(1)["W"])]
     if name == "adam":
         return [("v_t", "beta1*v + (1-beta1)*g", lambda o: o.v_dW[1]),
                 ("s_t", "beta2*s + (1-beta2)*g⊙g", lambda o: o.s_dW[1]),
@@ -59,10 +60,6 @@ def explain(opt: optimizers.Optimizer, grads: Sequence[Sequence[float]],
     grads = check_grads(grads, "grads")
     point = Point(np.zeros(len(grads[0])) if theta0 is None else theta0)
     lines = lines_for(opt)
-    if opt.name == "rmsprop":  # say what the scaled gradient is, in the formula's terms
-        denominator = "sqrt(s_t - m_t⊙m_t)" if opt.centered else "sqrt(s_t)"
-        lines = [(a, f"g / ({denominator} + eps)" if f == "step / 1" else f, fn)
-                 for a, f, fn in lines]
     hp = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                    for k, v in opt.hyperparams().items() if k != "weight_decay" or v)
     out = [f"{type(opt).__name__}({hp})", f"theta_0 = {fmt(point.W)}; the state starts at zeros",
