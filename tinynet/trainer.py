@@ -145,8 +145,12 @@ class Trainer:
             while self.epoch < last and not self.stop_training:
                 for cb in cbs:
                     cb.on_epoch_begin(self, self.epoch)
-                with np.errstate(over="ignore", invalid="ignore"):  # the guard reports these
-                    logs = self._run_epoch(X, y, last, cbs, interrupted)
+                try:
+                    with np.errstate(over="ignore", invalid="ignore"):  # the guard reports
+                        logs = self._run_epoch(X, y, last, cbs, interrupted)
+                except BaseException:  # a callback's error, a second Ctrl-C: tidy the bar
+                    self._close_bar()
+                    raise
                 if logs is None:  # Ctrl-C: keep the weights, do not count the partial epoch
                     self.history.interrupted = True
                     break
