@@ -1,5 +1,7 @@
 """Shared by the examples: where figures go, and whether matplotlib is here."""
 
+from __future__ import annotations
+
 import argparse
 from pathlib import Path
 
