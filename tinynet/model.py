@@ -57,8 +57,7 @@ class Sequential:
         self.layers = layers
         self.dense_layers = dense
         self._first_dense = layers.index(dense[0])
-        self._params = _one_buffer(dense, ("W", "b"))
-        self._grads = None  # dW, db of every layer in one buffer, made at the first backward
+        _one_buffer(dense, ("W", "b"))  # every W, b becomes a view of one array (plan.py)
 
     @property
     def n_features(self) -> int:
@@ -87,8 +86,8 @@ class Sequential:
         Returns dLoss/dX, or None with ``input_grad=False``: training does not need the
         gradient of the data, and the first Dense layer then skips one matrix product.
         """
-        if self._grads is None or any(d.dW is None for d in self.dense_layers):
-            self._grads = _one_buffer(self.dense_layers, ("dW", "db"), like=("W", "b"))
+        if any(d.dW is None for d in self.dense_layers):  # the first backward: dW, db too
+            _one_buffer(self.dense_layers, ("dW", "db"), like=("W", "b"))
         first = self._first_dense
         for i in range(len(self.layers) - 1, first, -1):
             dout = self.layers[i].backward(dout)
