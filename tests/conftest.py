@@ -19,3 +19,20 @@ def moons():
     import tinynet as tn
 
     return tn.datasets.load("moons", test_size=0.2, seed=0)
+
+
+@pytest.fixture
+def assert_figure():
+    """Check that a PNG is a real figure: it decodes, is of a plotted size, and has drawn
+    content (many colours, a fair share of non-white pixels), not a blank or tiny image."""
+    def check(path, min_size=(300, 400)):
+        import matplotlib.image
+
+        image = matplotlib.image.imread(str(path))
+        height, width = image.shape[:2]
+        assert height >= min_size[0] and width >= min_size[1], (path, image.shape)
+        rgb = image[..., :3].reshape(-1, 3)
+        inked = np.mean(np.any(rgb < 0.9, axis=1))
+        colours = len(np.unique((rgb * 255).astype(np.uint8), axis=0))
+        assert inked > 0.02 and colours > 20, (path, inked, colours)
+    return check

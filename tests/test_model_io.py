@@ -83,3 +83,48 @@ def test_weights_that_do_not_fit_the_architecture(tmp_path):
 def test_save_to_missing_folder_is_clear(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         tn.mlp([2, 2]).save(tmp_path / "nope" / "m.npz")
+
+
+def test_file_records_format_and_version(tmp_path):
+    tn.mlp([2, 3, 2]).save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as data:
+        assert str(data["format"]) == "tinynet-model" and int(data["version"]) == 1
+
+
+def test_malformed_config_names_the_file_and_the_entry(tmp_path):
+    model = tn.mlp([2, 3, 2])
+    np.savez(tmp_path / "m.npz", format=np.array("tinynet-model"), version=np.array(1),
+             config=np.array("{not json"), **model.arrays())
+    with pytest.raises(ValueError, match=r"m.npz: entry 'config' is not valid"):
+        tn.Sequential.load(tmp_path / "m.npz")
+    np.savez(tmp_path / "m.npz", format=np.array("tinynet-model"), version=np.array(1),
+             config=json_array({"layers": [{"type": "Conv2D"}], "dtype": "float64"}))
+    with pytest.raises(ValueError, match=r"m.npz: the saved architecture is invalid"):
+        tn.Sequential.load(tmp_path / "m.npz")
+
+
+def test_load_weights_names_both_architectures(tmp_path):
+    tn.mlp([2, 3, 2]).save(tmp_path / "m.npz")
+    with pytest.raises(ValueError, match=r"saved \[Dense\(2,3\) ReLU Dense\(3,2\)\] float64, "
+                                         r"this model \[Dense\(2,4\) Tanh Dense\(4,2\)\] float64"):
+        tn.mlp([2, 4, 2], activation="tanh").load_weights(tmp_path / "m.npz")
+
+
+def test_parameters_and_gradients_each_live_in_one_buffer(rng):
+    # W1, b1, W2, b2 are views of one array (so are dW1, db1, ...): an element-wise
+    # optimizer then updates all of them in one call.
+    model = tn.mlp([3, 4, 2], seed=0)
+    loss = tn.SoftmaxCrossEntropy()
+    loss.forward(model.forward(rng.standard_normal((5, 3))), [0, 1, 1, 0, 1])
+    model.backward(loss.backward())
+    for names in (("W", "b"), ("dW", "db")):
+        arrays = [getattr(d, n) for d in model.dense_layers for n in names]
+        base = arrays[0].base
+        assert base is not None and base.size == model.n_params()
+        assert all(a.base is base for a in arrays)
+
+
+def test_check_input_converts_to_the_model_dtype():
+    model = tn.mlp([2, 3, 2], dtype=np.float32)
+    assert model.check_input(np.ones((1, 2))).dtype == np.float32
+    assert model.check_input([[1, 2]]).dtype == np.float32

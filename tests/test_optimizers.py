@@ -272,19 +272,51 @@ def test_restored_optimizer_continues_bit_identically():
     assert all(np.array_equal(x, y) for x, y in zip(a.arrays().values(), b.arrays().values()))
 
 
-@pytest.mark.parametrize("schedule, expected", [
-    (schedules.Constant(), [0.1, 0.1, 0.1, 0.1]),
-    (schedules.StepDecay(step_size=2, gamma=0.5), [0.1, 0.1, 0.05, 0.05]),
-    (schedules.Exponential(gamma=0.5), [0.1, 0.05, 0.025, 0.0125]),
-    (schedules.InverseTime(k=1.0), [0.1, 0.05, 0.1 / 3, 0.025]),
-    (schedules.Cosine(total_epochs=2, min_lr=0.0), [0.1, 0.05, 0.0, 0.0]),
+@pytest.mark.parametrize("make, expected", [
+    (lambda: schedules.Constant(), [0.1, 0.1, 0.1, 0.1]),
+    (lambda: schedules.StepDecay(step_size=2, gamma=0.5), [0.1, 0.1, 0.05, 0.05]),
+    (lambda: schedules.Exponential(gamma=0.5), [0.1, 0.05, 0.025, 0.0125]),
+    (lambda: schedules.InverseTime(k=1.0), [0.1, 0.05, 0.1 / 3, 0.025]),
+    (lambda: schedules.Cosine(total_epochs=2, min_lr=0.0), [0.1, 0.05, 0.0, 0.0]),
+    (lambda: schedules.Cosine(total_epochs=2, min_lr=0.02), [0.1, 0.06, 0.02, 0.02]),
+    # The defaults: step 10 x0.5, x0.95 per epoch, k = 0.1, cosine over 30 epochs to 0.
+    (lambda: schedules.StepDecay(), [0.1] * 10 + [0.05] * 10 + [0.025]),
+    (lambda: schedules.Exponential(), [0.1 * 0.95**e for e in range(4)]),
+    (lambda: schedules.InverseTime(), [0.1 / (1 + 0.1 * e) for e in range(4)]),
+    (lambda: schedules.Cosine(), [0.05 * (1 + np.cos(np.pi * min(e, 30) / 30)) for e in range(32)]),
 ])
-def test_schedules_give_documented_values(schedule, expected):
+def test_schedules_give_documented_values(make, expected):
+    schedule = make()  # built inside the test, so a mutation run sees the constructor too
     opt = tn.optimizers.Momentum(lr=0.1)
-    got = [schedule.apply(opt, epoch) for epoch in range(4)]
+    got = [schedule.apply(opt, epoch) for epoch in range(len(expected))]
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
     assert opt.lr == got[-1] and opt.initial_lr == 0.1
     assert opt.state_dict()["hyperparams"]["lr"] == 0.1 and opt.state_dict()["lr"] == got[-1]
+
+
+@pytest.mark.parametrize("make, error, fragment", [
+    (lambda: schedules.StepDecay(step_size=0), ValueError, "step_size must be >= 1"),
+    (lambda: schedules.StepDecay(step_size=1.5), TypeError, "step_size must be an integer"),
+    (lambda: schedules.StepDecay(gamma=0.0), ValueError, "gamma must be > 0"),
+    (lambda: schedules.Exponential(gamma=1.5), ValueError, "gamma must be <= 1"),
+    (lambda: schedules.Exponential(gamma=0.0), ValueError, "gamma must be > 0"),
+    (lambda: schedules.InverseTime(k=-0.1), ValueError, "k must be >= 0"),
+    (lambda: schedules.Cosine(total_epochs=0), ValueError, "total_epochs must be >= 1"),
+    (lambda: schedules.Cosine(total_epochs=2.5), TypeError, "total_epochs must be an integer"),
+    (lambda: schedules.Cosine(min_lr=-1.0), ValueError, "min_lr must be >= 0"),
+    (lambda: schedules.Constant().apply(tn.optimizers.SGD(), 1.5), TypeError,
+     "epoch must be an integer"),
+    (lambda: schedules.Constant().apply(tn.optimizers.SGD(), -1), ValueError, "epoch must be >= 0"),
+])
+def test_schedule_arguments_are_checked(make, error, fragment):
+    with pytest.raises(error, match=fragment):
+        make()
+
+
+def test_schedule_keeps_a_step_size_of_one():
+    assert schedules.StepDecay(step_size=1, gamma=0.5)(1.0, 3) == 0.125
+    assert schedules.InverseTime(k=0.0)(0.3, 7) == 0.3
+    assert schedules.Exponential(gamma=1.0)(0.3, 7) == 0.3
 
 
 def test_schedule_errors():
@@ -309,9 +341,259 @@ def test_register_a_user_optimizer_and_use_it_by_name(moons):
                              progress=False)
         assert isinstance(trainer.optimizer, Halving)
         trainer.fit(X, y, epochs=2)
+        # Halving at lr 0.2 is SGD at lr 0.1: the same weights, bit for bit.
+        sgd = tn.Trainer(tn.mlp([2, 8, 2]), tn.SoftmaxCrossEntropy(), tn.optimizers.SGD(lr=0.1),
+                         progress=False)
+        assert trainer.optimizer.lr == 0.01  # the registered default, built by name
+        trainer = tn.Trainer(tn.mlp([2, 8, 2]), tn.SoftmaxCrossEntropy(),
+                             tn.optimizers.get("halving", lr=0.2), progress=False)
+        trainer.fit(X, y, epochs=2)
+        sgd.fit(X, y, epochs=2)
+        for key, W in sgd.model.arrays().items():
+            assert np.array_equal(trainer.model.arrays()[key], W), key
+        assert trainer.history["loss"] == sgd.history["loss"]
     finally:
         tn.optimizers.base._REGISTRY.pop("halving")
     with pytest.raises(TypeError, match="only Optimizer subclasses"):
         tn.optimizers.register("thing", dict)
     with pytest.raises(ValueError, match="simple identifier"):
         tn.optimizers.register("my optimizer", Halving)
+
+
+@pytest.mark.parametrize("cls, defaults", [
+    (tn.optimizers.SGD, {"lr": 0.01, "weight_decay": 0.0}),
+    (tn.optimizers.Momentum, {"lr": 0.01, "beta": 0.9, "weight_decay": 0.0}),
+    (tn.optimizers.RMSProp, {"lr": 0.001, "rho": 0.9, "eps": 1e-8, "centered": False,
+                             "momentum": 0.0, "weight_decay": 0.0}),
+    (tn.optimizers.Adam, {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                          "weight_decay": 0.0}),
+    (tn.optimizers.Adagrad, {"lr": 0.01, "eps": 1e-8, "weight_decay": 0.0}),
+])
+def test_documented_defaults_and_repr(cls, defaults):
+    opt = cls()
+    assert opt.hyperparams() == defaults
+    args = ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+    assert repr(opt) == f"{cls.__name__}({args})"
+
+
+def step_with(opt, model, grads):
+    for d, (dW, db) in zip(model.dense_layers, grads):
+        d.dW[...], d.db[...] = dW, db  # in place: the model's one gradient buffer
+    opt.step(model)
+
+
+def model_with_gradients(seed=0, sizes=(6, 8, 3)):
+    model, loss = tn.mlp(list(sizes), seed=seed), tn.SoftmaxCrossEntropy()
+    X = np.random.default_rng(seed).standard_normal((10, sizes[0]))
+    loss.forward(model.forward(X), np.arange(10) % sizes[-1])
+    model.backward(loss.backward())
+    return model
+
+
+@pytest.mark.parametrize("cls, hp", BUILTINS, ids=lambda x: getattr(x, "__name__", str(x)))
+def test_a_step_allocates_no_parameter_sized_arrays(cls, hp):
+    import tracemalloc
+
+    model, opt = model_with_gradients(sizes=(64, 64, 10)), cls(**hp)
+    opt.step(model)  # the first step creates state and scratch space
+    buffer_bytes = model.n_params() * 8
+    tracemalloc.start()
+    try:
+        opt.step(model)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < buffer_bytes / 4, f"a step allocated {peak} bytes (parameters: {buffer_bytes})"
+
+
+@pytest.mark.parametrize("cls, hp", BUILTINS, ids=lambda x: getattr(x, "__name__", str(x)))
+def test_state_entries_stay_the_same_arrays_and_share_one_buffer(cls, hp):
+    model, opt = model_with_gradients(), cls(**hp)
+    opt.step(model)
+    entries = {key: dict(getattr(opt, key)) for key in opt.state_keys()}
+    opt.step(model)
+    for key, before in entries.items():
+        assert all(getattr(opt, key)[l] is a for l, a in before.items()), key
+    for sym in opt.state_symbols:  # s_dW[1], s_db[1], s_dW[2], ... are views of one array
+        arrays = [getattr(opt, f"{sym}_d{p}")[l] for l in (1, 2) for p in "Wb"]
+        assert all(a.base is arrays[0].base is not None for a in arrays)
+        assert arrays[0].base.size == model.n_params()
+
+
+@pytest.mark.parametrize("cls, hp", [
+    (tn.optimizers.RMSProp, {"eps": 0.0}), (tn.optimizers.Adagrad, {"eps": 0.0}),
+    (tn.optimizers.Adam, {"eps": 0.0}), (tn.optimizers.RMSProp, {"eps": 0.0, "centered": True}),
+    (tn.optimizers.RMSProp, {"eps": 0.0, "momentum": 0.5}),
+])
+def test_eps_zero_and_a_zero_gradient_move_nothing(cls, hp):
+    # sqrt(s) + eps is 0 where the gradient has always been 0: 0 / 0 must mean "no step".
+    model, opt = model_with_gradients(sizes=(2, 3, 2)), cls(lr=0.1, **hp)
+    grads = [(np.array([[1.0, 0.0, 2.0], [0.0, 0.0, -1.0]]), np.zeros(3)),
+             (np.zeros((3, 2)), np.array([0.5, 0.0]))]
+    before = {k: v.copy() for k, v in model.arrays().items()}
+    with np.errstate(all="raise"):
+        step_with(opt, model, grads)
+        step_with(opt, model, grads)
+    after = model.arrays()
+    assert all(np.isfinite(a).all() for a in after.values())
+    zero = {"W/1": grads[0][0] == 0, "b/1": np.ones(3, bool), "W/2": np.ones((3, 2), bool),
+            "b/2": np.array([False, True])}
+    for key, mask in zero.items():
+        np.testing.assert_array_equal(after[key][mask], before[key][mask], err_msg=key)
+        assert np.all(after[key][~mask] != before[key][~mask]), key
+
+
+def test_stepping_a_subset_of_layers_freezes_the_rest():
+    model = model_with_gradients()
+    frozen = model.dense_layers[0].W.copy(), model.dense_layers[0].b.copy()
+    opt = tn.optimizers.RMSProp(lr=0.01)
+    W2 = model.dense_layers[1].W.copy()
+    opt.step([model.dense_layers[1]])
+    assert np.array_equal(model.dense_layers[0].W, frozen[0])
+    assert np.array_equal(model.dense_layers[0].b, frozen[1])
+    assert not np.array_equal(model.dense_layers[1].W, W2)
+    assert sorted(opt.s_dW) == [1] and opt.s_dW[1].shape == (8, 3)  # layer 1 of what it steps
+    ref = tn.optimizers.RMSProp(lr=0.01)  # same numbers as stepping that layer alone
+    lone = tn.Dense(8, 3, rng=np.random.default_rng(0))
+    lone.W[...], lone.dW = W2, model.dense_layers[1].dW.copy()
+    lone.db = model.dense_layers[1].db.copy()
+    ref.step([lone])
+    np.testing.assert_array_equal(lone.W, model.dense_layers[1].W)
+
+
+def test_a_list_keeps_only_layers_with_both_parameters():
+    class HalfLayer:
+        W = np.zeros((2, 2))
+
+    model = model_with_gradients()
+    assert tn.optimizers.trainable_layers([HalfLayer(), *model.layers]) == model.dense_layers
+    with pytest.raises(ValueError, match="at least one layer with parameters W and b"):
+        tn.optimizers.trainable_layers([HalfLayer(), tn.ReLU()])
+    with pytest.raises(TypeError, match="a Sequential or a list of Dense layers, got int"):
+        tn.optimizers.trainable_layers(3)
+
+
+def test_step_needs_both_gradients_of_every_layer():
+    model = model_with_gradients()
+    model.dense_layers[1].db = None
+    with pytest.raises(ValueError, match="layer 2 has no gradients yet"):
+        tn.optimizers.SGD().step(model)
+    model.dense_layers[1].db = np.zeros(3)
+    model.dense_layers[0].dW = None
+    with pytest.raises(ValueError, match="layer 1 has no gradients yet"):
+        tn.optimizers.SGD().step(model)
+
+
+def test_effective_lr_layer_numbers_are_checked():
+    model = model_with_gradients()
+    opt = tn.optimizers.SGD(lr=0.2)
+    opt.step(model)
+    assert opt.effective_lr(2)["W"].shape == (8, 3) and opt.effective_lr(1)["b"].shape == (8,)
+    assert np.all(opt.effective_lr(np.int64(1))["b"] == 0.2)
+    for bad in (0, 3, True, 1.0, "1"):
+        with pytest.raises(ValueError, match=f"no layer {bad!r}"):
+            opt.effective_lr(bad)
+
+
+def test_centered_rmsprop_effective_lr_and_variance_clamp():
+    opt = tn.optimizers.RMSProp(lr=0.1, rho=0.5, eps=1e-8, centered=True)
+    layer = tn.Dense(1, 2, rng=np.random.default_rng(0))
+    layer.dW, layer.db = np.array([[3.0, 1e-3]]), np.array([2.0, 0.0])
+    opt.step([layer])
+    layer.dW, layer.db = np.array([[1.0, 1e-3]]), np.array([2.0, 0.0])
+    opt.step([layer])
+    s = 0.5 * 0.5 * np.array([9.0, 1e-6]) + 0.5 * np.array([1.0, 1e-6])
+    m = 0.5 * 0.5 * np.array([3.0, 1e-3]) + 0.5 * np.array([1.0, 1e-3])
+    np.testing.assert_allclose(opt.effective_lr(1)["W"][0], 0.1 / (np.sqrt(s - m * m) + 1e-8),
+                               rtol=1e-12)
+    # b: a constant gradient 2 has variance s - m² = 3 - 1.5² = 0.75 exactly in real numbers.
+    np.testing.assert_allclose(opt.effective_lr(1)["b"], 0.1 / (np.sqrt([0.75, 0.0]) + 1e-8),
+                               rtol=1e-12)
+    # Rounding can push s - m⊙m below zero for a constant gradient: the clamp keeps it 0.
+    opt = tn.optimizers.RMSProp(lr=0.1, rho=0.5, eps=0.0, centered=True)
+    layer = tn.Dense(1, 1, rng=np.random.default_rng(0))
+    for _ in range(54):
+        layer.dW, layer.db = np.array([[0.7]]), np.array([1.1])
+        opt.step([layer])
+    var = {p: getattr(opt, f"s_d{p}")[1] - getattr(opt, f"m_d{p}")[1] ** 2 for p in "Wb"}
+    assert var["W"].min() < 0 and var["b"].min() < 0  # the case the clamp exists for
+    assert all(np.isfinite(a).all() for a in (layer.W, layer.b))
+    assert not any(np.isnan(v).any() for v in opt.effective_lr(1).values())  # inf: eps = 0
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.3, 0.5, 0.95])
+def test_rmsprop_momentum_buffer_against_its_formula(momentum):
+    opt = tn.optimizers.RMSProp(lr=0.1, rho=0.8, eps=1e-8, momentum=momentum)
+    assert ("buf" in opt.state_symbols) == (momentum > 0)
+    layer = tn.Dense(1, 1, rng=np.random.default_rng(0))
+    W, s, buf = layer.W.copy(), 0.0, 0.0
+    for g in (1.0, -2.0, 0.5):
+        layer.dW, layer.db = np.array([[g]]), np.zeros(1)
+        opt.step([layer])
+        s = 0.8 * s + 0.2 * g * g
+        buf = momentum * buf + g / (np.sqrt(s) + 1e-8)
+        W = W - 0.1 * buf
+    np.testing.assert_allclose(layer.W, W, rtol=1e-13)
+
+
+def test_load_state_dict_restores_the_saved_lr_and_step_count():
+    opt = trained(tn.optimizers.RMSProp(lr=0.01), tn.mlp([3, 4, 2]))
+    opt.lr = 0.0025  # as a schedule leaves it
+    fresh = tn.optimizers.RMSProp(lr=0.5)
+    fresh.load_state_dict(opt.state_dict())
+    assert (fresh.lr, fresh.initial_lr, fresh.t) == (0.0025, 0.01, 2)
+    state = opt.state_dict()
+    del state["lr"], state["t"]
+    fresh.load_state_dict(state)  # an older state without them: the initial lr, t = 0
+    assert (fresh.lr, fresh.t) == (0.01, 0)
+    for key, value, error, fragment in (("t", -1, ValueError, "t must be >= 0"),
+                                        ("t", 1.5, TypeError, "t must be an integer"),
+                                        ("lr", 0.0, ValueError, "lr must be > 0"),
+                                        ("lr", "x", TypeError, "lr must be a number")):
+        bad = {**opt.state_dict(), key: value}
+        with pytest.raises(error, match=fragment):
+            fresh.load_state_dict(bad)
+        assert (fresh.lr, fresh.t) == (0.01, 0)
+
+
+def test_load_state_dict_copies_the_arrays_and_rejects_odd_keys():
+    opt = trained(tn.optimizers.RMSProp(), tn.mlp([3, 4, 2]))
+    state = opt.state_dict()
+    fresh = tn.optimizers.RMSProp()
+    fresh.load_state_dict(state)
+    state["s_dW/1"][...] = -5.0
+    assert not np.any(fresh.s_dW[1] == -5.0)
+    for key in ("s_dW/x", "s_dW/1/2", "s_dW"):
+        with pytest.raises(ValueError, match="unknown optimizer state"):
+            fresh.load_state_dict({**opt.state_dict(), key: np.zeros(1)})
+    with pytest.raises(ValueError, match="SGD keeps no arrays"):
+        tn.optimizers.SGD().load_state_dict({"s_dW/1": np.zeros(1)})
+    with pytest.raises(ValueError, match=r"keeps s_dW/<l>, s_db/<l>"):
+        fresh.load_state_dict({"v_dW/1": np.zeros(1)})
+
+
+def test_load_state_dict_keeps_the_layers_it_knew():
+    model = tn.mlp([3, 4, 2])
+    opt = trained(tn.optimizers.RMSProp(), model)
+    opt.load_state_dict(opt.state_dict())  # no model given: the layers it knew stay
+    assert opt.effective_lr(2)["W"].shape == (4, 2)
+
+
+def test_state_for_fewer_layers_is_rejected_even_when_one_key_is_empty():
+    opt = trained(tn.optimizers.RMSProp(momentum=0.5), tn.mlp([3, 4, 2]))
+    state = {k: v for k, v in opt.state_dict().items() if not k.startswith("buf")}
+    state = {k: v for k, v in state.items() if not k.endswith("/2")}
+    with pytest.raises(ValueError, match=r"s_dW is for layers \[1\], but the model has layers"):
+        tn.optimizers.RMSProp(momentum=0.5).load_state_dict(state, tn.mlp([3, 4, 2]))
+
+
+def test_register_names_and_decorator():
+    @tn.optimizers.register("Shout")
+    class Shout(tn.optimizers.SGD):
+        pass
+
+    try:
+        assert Shout.name == "shout" and tn.optimizers.get("SHOUT").name == "shout"
+        assert Shout.__name__ == "Shout"  # the decorator returns the class itself
+    finally:
+        tn.optimizers.base._REGISTRY.pop("shout")

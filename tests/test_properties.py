@@ -95,7 +95,11 @@ def test_rmsprop_first_step_is_bounded_by_lr_over_sqrt_one_minus_rho(g, lr, rho)
     point = tn.surfaces.Point(np.zeros(len(g)))
     point.dW[...] = g
     tn.optimizers.RMSProp(lr=lr, rho=rho, eps=1e-8).step([point])
-    # s = (1-rho) g², so |update| = lr |g| / (sqrt(1-rho)|g| + eps) <= lr / sqrt(1-rho)
+    # s = (1-rho) g², so the update is -lr g / (sqrt(1-rho)|g| + eps): never more than
+    # lr / sqrt(1-rho) in size, and exactly that formula (a do-nothing update fails here).
+    g = np.asarray(g, dtype=float)
+    np.testing.assert_allclose(point.W, -lr * g / (np.sqrt((1 - rho) * g * g) + 1e-8),
+                               rtol=1e-12, atol=0)
     assert np.all(np.abs(point.W) <= lr / np.sqrt(1 - rho) * (1 + 1e-12))
 
 

@@ -1,16 +1,78 @@
-"""The README's Python examples run as written."""
+"""The README's Python examples run as written, and the values they show are the values
+the code computes.
 
+A line such as ``opt.s_dW[1].ravel()   # [1000.   0.1]`` is an expression followed by the
+value it shows. Each such line is run as a check: the numbers in the comment must equal the
+expression's numbers to the digits shown (``0.0316`` stands for anything that rounds to it).
+"""
+
+import ast
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
           if b.startswith("import")]
+NUMBER = r"-?\d+(?:\.\d*)?(?:e-?\d+)?"
+SHOWN = re.compile(rf"^(?P<code>\S.*?)\s+#\s*(?P<shown>\[[^\]]*\]|\{{[^}}]*\}}|{NUMBER})(?:\s|$)")
+
+
+def numbers(value) -> list[float]:
+    """The numbers in a value, in reading order (dict values in key order)."""
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in numbers(v)]
+    return [float(x) for x in np.ravel(value)]
+
+
+def check_shown(value, shown: str) -> None:
+    expected = re.findall(NUMBER, shown)
+    got = numbers(value)
+    assert len(got) == len(expected), f"{shown} shows {len(expected)} numbers, got {got}"
+    for x, text in zip(got, expected):
+        decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+        tolerance = 0.5 * 10.0**-decimals if "e" not in text else abs(float(text)) * 1e-3
+        assert abs(x - float(text)) <= tolerance * (1 + 1e-9), f"{x} is shown as {text}"
+
+
+def with_checks(code: str) -> tuple[str, int]:
+    """The block with every 'expression  # value' line turned into a check of that value."""
+    lines, checks = [], 0
+    for line in code.splitlines():
+        match = SHOWN.match(line)
+        if match:
+            expr = match["code"]
+            call = re.fullmatch(r"print\((.*)\)", expr)
+            expr = call[1] if call else expr
+            try:
+                ast.parse(expr, mode="eval")
+            except SyntaxError:  # an assignment or statement: nothing to compare
+                lines.append(line)
+                continue
+            lines.append(f"_check({expr}, {match['shown']!r})")
+            checks += 1
+        else:
+            lines.append(line)
+    return "\n".join(lines), checks
+
+
+def test_the_readme_shows_values_to_check():
+    assert sum(with_checks(b)[1] for b in BLOCKS) >= 3
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_readme_block_runs(code, tmp_path, monkeypatch):
+def test_readme_block_runs_and_shows_what_it_computes(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, str(README), "exec"), {"__name__": "readme"})
+    source, _ = with_checks(code)
+    exec(compile(source, str(README), "exec"), {"__name__": "readme", "_check": check_shown})
+
+
+def test_the_check_itself_catches_a_wrong_value():
+    check_shown(np.array([1000.0, 0.1]), "[1000.   0.1]")
+    check_shown({"loss": 0.0684, "accuracy": 0.975}, "{'loss': 0.068, 'accuracy': 0.98}")
+    with pytest.raises(AssertionError, match="is shown as 0.98"):
+        check_shown({"loss": 0.068, "accuracy": 0.97}, "{'loss': 0.068, 'accuracy': 0.98}")
+    with pytest.raises(AssertionError, match="shows 2 numbers"):
+        check_shown(np.array([1.0]), "[1. 2.]")

@@ -22,7 +22,11 @@ def test_article_worked_example_through_public_api():
     opt = tn.optimizers.RMSProp(lr=0.01, rho=0.9, eps=0)
     opt.step([layer])
     np.testing.assert_allclose(opt.s_dW[1][:, 0], [1000.0, 0.1], rtol=1e-12)
-    np.testing.assert_allclose(layer.W[:, 0], [-0.0316228, -0.0316228], atol=1e-6)
+    np.testing.assert_allclose(layer.W[:, 0], [-0.0316228, -0.0316228], atol=1e-7)
+    # Exactly: -lr * g / sqrt((1 - rho) g²) = -lr / sqrt(1 - rho) for both coordinates.
+    np.testing.assert_allclose(layer.W[:, 0], -0.01 / np.sqrt(0.1), rtol=1e-15)
+    # eps = 0 and db = 0: 0 / 0 is taken as "no step", so b stays exactly 0 (no NaN).
+    assert np.array_equal(layer.b, [0.0]) and np.array_equal(opt.s_db[1], [0.0])
     # Both coordinates move by the same amount although the gradients differ 100-fold.
     assert layer.W[0, 0] == pytest.approx(layer.W[1, 0], rel=1e-12)
 

@@ -140,21 +140,21 @@ def test_compare_uses_identical_weights_and_batches():
     assert not compare.identical_conditions(results)
 
 
-def test_compare_cli_dataset_and_surface(tmp_path, capsys):
+def test_compare_cli_dataset_and_surface(tmp_path, capsys, assert_figure):
     assert main(["compare", "--dataset", "iris", "--epochs", "5", "--hidden", "8",
                  "--target", "0.8", "--plot", str(tmp_path / "c.png")]) == 0
     out = capsys.readouterr().out
     assert "identical initial weights and batch order for every optimizer: yes" in out
     for name in ("SGD", "Momentum", "RMSProp", "Adam"):
         assert re.search(rf"^{name}\s", out, re.M)
-    assert (tmp_path / "c.png").stat().st_size > 10_000
+    assert_figure(tmp_path / "c.png")
     assert main(["compare", "--surface", "quadratic", "--optimizers", "sgd,rmsprop",
                  "--plot", str(tmp_path / "s.png")]) == 0
     out = capsys.readouterr().out
     sgd_steps = re.search(r"^SGD .*?lr=0\.01\s+(\S+)", out, re.M).group(1)
     rms_steps = re.search(r"^RMSProp .*?momentum=0\s+(\S+)", out, re.M).group(1)
     assert sgd_steps == "never" and int(rms_steps) < 200
-    assert (tmp_path / "s.png").stat().st_size > 10_000
+    assert_figure(tmp_path / "s.png")
 
 
 # ----- warnings ---------------------------------------------------------------------------

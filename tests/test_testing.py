@@ -1,0 +1,145 @@
+"""check_optimizer catches a broken optimizer in each of its seven checks, and says what
+is wrong in numbers a user can act on."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.optimizers import SGD, Optimizer
+from tinynet.testing import OptimizerCheckError, _tiny_problem, check_optimizer
+
+
+class StateKeyedFromZero(Optimizer):
+    state_symbols = ("s",)
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr=lr)
+
+    def update(self, param, grad, s):
+        param -= self.lr * grad
+
+    def step(self, model):
+        super().step(model)
+        self.s_dW = {l - 1: a for l, a in self.s_dW.items()}
+
+
+class StateOfAnotherDtype(StateKeyedFromZero):
+    def step(self, model):
+        Optimizer.step(self, model)
+        self.s_db[2] = self.s_db[2].astype(np.float32)
+
+
+class MovesWithoutGradient(SGD):
+    def update(self, param, grad):
+        param -= self.lr * (grad + 1e-3)
+
+
+class Explodes(SGD):
+    def update(self, param, grad):
+        param -= grad * 1e200
+
+
+class UphillOnLargeArrays(SGD):
+    """Right on the two-number quadratic, wrong on the MLP's one parameter buffer."""
+
+    def update(self, param, grad):
+        param -= self.lr * grad if param.size <= 2 else -self.lr * grad
+
+
+class DoesNothing(SGD):
+    def update(self, param, grad):
+        pass
+
+
+class Crashes(SGD):
+    def update(self, param, grad):
+        raise ZeroDivisionError("oops")
+
+
+@pytest.mark.parametrize("cls, message", [
+    (StateKeyedFromZero, "'state per layer': state s_dW should have one entry per layer, "
+                         "keyed 1 and 2: [0, 1]"),
+    (StateOfAnotherDtype, "'state per layer': state s_db[2] should be shaped like layer 2's b "
+                          "(2,) float64, got (2,) float32"),
+    (MovesWithoutGradient, "'zero gradient keeps weights': a zero gradient from zero state "
+                           "moved W/1 (by up to 1e-05)"),
+    (Explodes, "'descends on an ill-conditioned quadratic': on the ill-conditioned quadratic "
+               "½(100x² + y²) the loss went from 50.5 to nan in 100 steps"),
+    (UphillOnLargeArrays, "'descends on a tiny MLP': on a tiny MLP (full batch, 50 steps) "
+                          "the loss went from {first} to "),
+    (DoesNothing, "'descends on an ill-conditioned quadratic'"),
+    (Crashes, "'state per layer': raised ZeroDivisionError: oops"),
+])
+def test_each_check_catches_its_bug_and_says_what_is_wrong(cls, message):
+    model, loss, X, y = _tiny_problem()  # the MLP check's problem: its loss before any step
+    message = message.format(first=f"{loss.forward(model.forward(X), y):.4g}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checks themselves must not warn (overflow, ...)
+        with pytest.raises(OptimizerCheckError) as info:
+            check_optimizer(cls)
+    assert f"{cls.__name__} failed {message}" in str(info.value)
+
+
+def test_in_place_check_also_wants_the_weights_to_move():
+    class StepsBOnly(SGD):  # moves biases, never W: descends, but W/1 is left unchanged
+        def update(self, param, grad):
+            if param.ndim == 1 and param.size != 2:
+                param -= self.lr * grad
+
+    StepsBOnly.elementwise = False
+    from tinynet.testing import check_updates_in_place
+
+    assert check_updates_in_place(StepsBOnly, {}) == ("a step with a non-zero gradient left "
+                                                      "W/1 unchanged")
+    assert check_updates_in_place(SGD, {}) is None
+
+
+def test_round_trip_check_runs_three_more_steps():
+    class ForgetsAfterFourSteps(SGD):  # state outside state_dict shows up on step 4 of 6
+        def __init__(self, lr=0.01):
+            super().__init__(lr=lr)
+            self.calls = 0
+
+        def step(self, model):
+            self.calls += 1
+            super().step(model)
+            if self.calls == 4:
+                for layer in tn.optimizers.trainable_layers(model):
+                    layer.W *= 0.5
+
+    with pytest.raises(OptimizerCheckError, match="did not continue identically: W/1"):
+        check_optimizer(ForgetsAfterFourSteps)
+
+
+def test_float32_check_names_every_upcast_array():
+    class UpcastsState(SGD):
+        state_symbols = ("s",)
+
+        def update(self, param, grad, s):
+            param -= self.lr * grad
+
+        def step(self, model):
+            super().step(model)
+            self.s_dW[1] = self.s_dW[1].astype(np.float64)
+
+    UpcastsState.elementwise = False
+    from tinynet.testing import check_float32_kept
+
+    assert check_float32_kept(UpcastsState, {}) == (
+        "a float32 model must stay float32, but after two steps these are not: "
+        "{'s_dW/1': 'float64'}")
+
+
+def test_arguments():
+    with pytest.raises(TypeError, match="takes an Optimizer subclass, got <class 'dict'>"):
+        check_optimizer(dict)
+    with pytest.raises(TypeError, match="takes an Optimizer subclass"):
+        check_optimizer(SGD())
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        check_optimizer(SGD, lr=-1.0)  # the user's mistake, not a failed check
+    assert check_optimizer(SGD, lr=0.015) == [
+        "state per layer", "zero gradient keeps weights",
+        "descends on an ill-conditioned quadratic", "descends on a tiny MLP",
+        "state_dict round trip", "float32 stays float32", "updates in place"]

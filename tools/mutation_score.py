@@ -1,0 +1,149 @@
+"""Mutation score per core module, from the results of ``mutmut run``.
+
+    mutmut run                              # mutates the modules listed in setup.cfg [mutmut]
+    python tools/mutation_score.py          # the table, and every survivor not accepted
+    python tools/mutation_score.py --all    # ... and the accepted ones too
+
+A survivor is a one-line bug that no test caught. Some survivors cannot be caught because
+the bug changes nothing observable (an "equivalent" mutant, e.g. ``np.add.reduce(dZ,
+axis=0)`` -> ``np.add.reduce(dZ)``, whose default axis is 0). Those are listed in
+``tools/mutants_accepted.txt``, one per line, as ``function | mutated line | why``; the
+score counts them as neither killed nor survived. Matching is by function and mutated
+line, not by mutmut's numbers, which change whenever the code does.
+
+Exit status 1 if any module scores below ``--target`` (default 95%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+ACCEPTED = ROOT / "tools" / "mutants_accepted.txt"
+KILLED, SURVIVED = {1, 3, 24, -24, 36, 152, 255}, {0}  # timeouts count as killed, as in mutmut
+
+
+def module_of(key: str) -> str:
+    """``tinynet.optimizers.rmsprop.x_update__mutmut_3`` -> ``optimizers`` (one row per
+    core module; the optimizer package is one module)."""
+    parts = key.split(".")
+    return parts[1]
+
+
+def function_of(key: str) -> str:
+    """The mutated function's readable name: ``RMSProp.update`` or ``mlp``."""
+    name = key.rsplit(".", 1)[1]
+    name = re.sub(r"__mutmut_\d+$", "", name)
+    if name.startswith("xǁ"):
+        cls, func = name[2:].split("ǁ", 1)
+        return f"{cls}.{func}"
+    return name[2:] if name.startswith("x_") else name
+
+
+def changed_lines(source: str, key: str) -> tuple[str, str, bool]:
+    """The original and mutated text of the lines a mutant changes, and whether every
+    changed line lies inside a ``raise`` statement (the mutant only rewords an error)."""
+    name = key.rsplit(".", 1)[1]
+    orig = re.sub(r"__mutmut_\d+$", "__mutmut_orig", name)
+    src = source.splitlines()
+    bodies, raises = {}, set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (name, orig):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            lines = src[first - 1:node.end_lineno]
+            bodies[node.name] = [line.replace(node.name, "FUNC") for line in lines]
+            if node.name == orig:
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Raise):
+                        raises.update(range(sub.lineno - first, sub.end_lineno - first + 1))
+    a, b = bodies.get(orig, []), bodies.get(name, [])
+    minus, plus, where = [], [], set()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        if op != "equal":
+            minus += [line.strip() for line in a[i1:i2]]
+            plus += [line.strip() for line in b[j1:j2]]
+            where.update(range(i1, i2))
+    return " / ".join(minus), " / ".join(plus), bool(where) and where <= raises
+
+
+def load_accepted() -> list[tuple[str, str, str]]:
+    rows = []
+    if ACCEPTED.exists():
+        for line in ACCEPTED.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                func, mutated, why = (part.strip() for part in line.split(" | ", 2))
+                rows.append((func, mutated, why))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--all", action="store_true", help="also list accepted survivors")
+    parser.add_argument("--target", type=float, default=95.0, help="minimum score per module")
+    args = parser.parse_args(argv)
+    metas = sorted(MUTANTS.glob("tinynet/**/*.py.meta"))
+    if not metas:
+        print("no results: run `mutmut run` first", file=sys.stderr)
+        return 2
+    accepted = load_accepted()
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    survivors, used = [], set()
+    for meta in metas:
+        source = meta.with_suffix("").read_text()  # the mutated module: every mutant in it
+        results = json.loads(meta.read_text())["exit_code_by_key"]
+        for key, code in results.items():
+            row = counts[module_of(key)]
+            if code in KILLED:
+                row["killed"] += 1
+                continue
+            if code not in SURVIVED:
+                row["not run" if code is None else "no tests"] += 1
+                continue
+            func = function_of(key)
+            before, after, in_raise = changed_lines(source, key)
+            if in_raise:
+                row["message"] += 1
+                continue
+            match = next((i for i, (f, m, _) in enumerate(accepted)
+                          if f == func and m == after), None)
+            if match is not None:
+                row["accepted"] += 1
+                used.add(match)
+                if args.all:
+                    survivors.append(("accepted", key, func, before, after, accepted[match][2]))
+            else:
+                row["survived"] += 1
+                survivors.append(("survived", key, func, before, after, ""))
+
+    print(f"{'module':<12}{'killed':>8}{'survived':>10}{'accepted':>10}{'message':>9}"
+          f"{'no tests':>10}{'score':>9}")
+    failing = []
+    for module, row in sorted(counts.items()):
+        tried = row["killed"] + row["survived"] + row["no tests"]
+        score = 100.0 * row["killed"] / tried if tried else 100.0
+        failing += [module] if score < args.target else []
+        print(f"{module:<12}{row['killed']:>8}{row['survived']:>10}{row['accepted']:>10}"
+              f"{row['message']:>9}{row['no tests']:>10}{score:>8.1f}%")
+    for status, key, func, before, after, why in survivors:
+        print(f"\n{status}: {key}\n  {func}:  {before}\n  {'':{len(func)}}-> {after}"
+              + (f"\n  why: {why}" if why else ""))
+    stale = [accepted[i] for i in range(len(accepted)) if i not in used]
+    if stale and len(counts) >= 7:  # only meaningful after a full run
+        print(f"\n{len(stale)} accepted line(s) matched no survivor (remove them):")
+        for func, mutated, _ in stale:
+            print(f"  {func} | {mutated}")
+    if failing:
+        print(f"\nbelow {args.target:g}%: {', '.join(failing)}")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
