@@ -23,6 +23,7 @@ def test_binary_cross_entropy_value_gradient_and_head():
     np.testing.assert_allclose(tn.BinaryCrossEntropy.predict_proba(Z1),
                                np.column_stack([1 - p, p]), rtol=1e-12)
     np.testing.assert_array_equal(tn.BinaryCrossEntropy.predict(Z1), [1, 0, 0, 1])
+    assert tn.BinaryCrossEntropy.predict(Z1).dtype == np.intp  # class labels, not floats
 
 
 def test_binary_cross_entropy_keeps_float32():
@@ -130,3 +131,13 @@ def test_identity_head_has_no_probabilities():
     with pytest.raises(TypeError, match="predict_proba is for classifiers"):
         tn.MSE.predict_proba(np.zeros((2, 1)))
     assert repr(tn.MSE()) == "MSE()"
+
+
+def test_a_loss_is_callable_and_the_base_class_is_abstract():
+    loss = tn.MSE()
+    out, y = np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]])
+    assert loss(out, y) == loss.forward(out, y) == 2.5
+    with pytest.raises(NotImplementedError):
+        tn.Loss().check_target([0], 1)
+    with pytest.raises(NotImplementedError):
+        tn.Loss()._forward(out, y)

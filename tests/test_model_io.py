@@ -128,3 +128,14 @@ def test_check_input_converts_to_the_model_dtype():
     model = tn.mlp([2, 3, 2], dtype=np.float32)
     assert model.check_input(np.ones((1, 2))).dtype == np.float32
     assert model.check_input([[1, 2]]).dtype == np.float32
+
+
+def test_reprs_show_the_architecture():
+    model = tn.Sequential([tn.Dense(2, 3, init="xavier"), tn.LeakyReLU(0.2), tn.Dense(3, 1)])
+    assert repr(model) == ("Sequential([\n    Dense(n_in=2, n_out=3, init='xavier'),\n"
+                           "    LeakyReLU(alpha=0.2),\n    Dense(n_in=3, n_out=1, init='he'),\n"
+                           "], head='sigmoid')")
+    trainer = tn.Trainer(model, tn.BinaryCrossEntropy(), tn.optimizers.SGD(lr=0.5),
+                         batch_size=7, seed=3)
+    assert repr(trainer) == ("Trainer(Sequential, BinaryCrossEntropy(), SGD(lr=0.5, "
+                             "weight_decay=0.0), batch_size=7, seed=3, epoch=0)")

@@ -1,5 +1,7 @@
 """Every optimizer against its formula, written out here independently of the code."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -581,9 +583,10 @@ def test_load_state_dict_keeps_the_layers_it_knew():
 
 def test_state_for_fewer_layers_is_rejected_even_when_one_key_is_empty():
     opt = trained(tn.optimizers.RMSProp(momentum=0.5), tn.mlp([3, 4, 2]))
-    state = {k: v for k, v in opt.state_dict().items() if not k.startswith("buf")}
+    # s_* missing (checked, found empty, skipped), then buf_* for layer 1 only: refused.
+    state = {k: v for k, v in opt.state_dict().items() if not k.startswith("s_")}
     state = {k: v for k, v in state.items() if not k.endswith("/2")}
-    with pytest.raises(ValueError, match=r"s_dW is for layers \[1\], but the model has layers"):
+    with pytest.raises(ValueError, match=r"buf_dW is for layers \[1\], but the model has"):
         tn.optimizers.RMSProp(momentum=0.5).load_state_dict(state, tn.mlp([3, 4, 2]))
 
 
@@ -597,3 +600,23 @@ def test_register_names_and_decorator():
         assert Shout.__name__ == "Shout"  # the decorator returns the class itself
     finally:
         tn.optimizers.base._REGISTRY.pop("shout")
+
+
+@pytest.mark.parametrize("cls", [tn.optimizers.RMSProp, tn.optimizers.Adam,
+                                 tn.optimizers.Adagrad])
+def test_effective_lr_with_eps_zero_and_no_gradient_yet_is_inf_without_a_warning(cls):
+    layer = tn.Dense(2, 1, rng=np.random.default_rng(0))
+    layer.dW, layer.db = np.array([[1.0], [0.0]]), np.zeros(1)
+    opt = cls(lr=0.1, eps=0.0)
+    opt.step([layer])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eff = opt.effective_lr(1)
+    assert np.isfinite(eff["W"][0, 0]) and eff["W"][1, 0] == np.inf and eff["b"][0] == np.inf
+
+
+def test_schedule_config_and_repr():
+    sched = schedules.Cosine(total_epochs=5, min_lr=0.01)
+    assert sched.config() == {"total_epochs": 5, "min_lr": 0.01}
+    assert repr(sched) == "Cosine(total_epochs=5, min_lr=0.01)"
+    assert repr(schedules.Constant()) == "Constant()"

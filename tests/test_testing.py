@@ -143,3 +143,39 @@ def test_arguments():
         "state per layer", "zero gradient keeps weights",
         "descends on an ill-conditioned quadratic", "descends on a tiny MLP",
         "state_dict round trip", "float32 stays float32", "updates in place"]
+
+
+class Newton(SGD):
+    """Exact on ½(100x² + y²): one step lands on the minimum and stays there."""
+
+    elementwise = False
+
+    def update(self, param, grad):
+        if param.shape == (2,):
+            param -= grad / np.array([100.0, 1.0])
+
+
+class BreaksAtTheLastStep(SGD):
+    def update(self, param, grad):
+        param -= 0.01 * grad
+        if self.t == 100:
+            param[...] = np.nan
+
+
+def test_descent_checks_compare_the_last_loss_with_the_first():
+    from tinynet.testing import check_descends_on_mlp, check_descends_on_quadratic
+
+    assert check_descends_on_quadratic(Newton, {}) is None  # final 0 = loss after step 1
+    assert "went from 50.5 to nan" in check_descends_on_quadratic(BreaksAtTheLastStep, {})
+    assert "it should decrease" in check_descends_on_mlp(DoesNothing, {})  # equal is not less
+
+
+def test_in_place_check_names_the_new_arrays():
+    class Rebinds(SGD):
+        def step(self, model):
+            super().step(model)
+            for layer in tn.optimizers.trainable_layers(model):
+                layer.b = layer.b - 0.0
+
+    with pytest.raises(OptimizerCheckError, match=r"new arrays: \['b/1', 'b/2'\]"):
+        check_optimizer(Rebinds)

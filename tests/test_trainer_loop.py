@@ -197,7 +197,8 @@ def test_progress_bar_is_closed_on_ctrl_c_and_the_partial_epoch_not_counted(bars
 def test_progress_bar_is_closed_on_divergence(bars):
     X, _ = data(40)
     model = tn.mlp([3, 1], seed=0, head="identity")
-    t = tn.Trainer(model, tn.MSE(), tn.optimizers.SGD(lr=1e3), batch_size=4)
+    t = tn.Trainer(model, tn.MSE(), tn.optimizers.SGD(lr=1e3), batch_size=4,
+                   teaching_warnings=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # overflow is the guard's to report
         with pytest.raises(tn.DivergenceError):
@@ -254,3 +255,6 @@ def test_load_checkpoint_keeps_the_settings_and_can_switch_the_bar(tmp_path):
     back = tn.Trainer.load_checkpoint(tmp_path / "run.npz")
     assert (back.batch_size, back.seed, back.progress, back.drop_last) == (5, 0, True, True)
     assert tn.Trainer.load_checkpoint(tmp_path / "run.npz", progress=False).progress is False
+    t.progress = False
+    t.save_checkpoint(tmp_path / "run.npz")
+    assert tn.Trainer.load_checkpoint(tmp_path / "run.npz", progress=True).progress is True

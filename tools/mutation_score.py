@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'no tests':>10}{'score':>9}")
     failing = []
     for module, row in sorted(counts.items()):
+        if row["not run"]:
+            print(f"{module}: {row['not run']} mutants not run yet")
         tried = row["killed"] + row["survived"] + row["no tests"]
         score = 100.0 * row["killed"] / tried if tried else 100.0
         failing += [module] if score < args.target else []
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{status}: {key}\n  {func}:  {before}\n  {'':{len(func)}}-> {after}"
               + (f"\n  why: {why}" if why else ""))
     stale = [accepted[i] for i in range(len(accepted)) if i not in used]
-    if stale and len(counts) >= 7:  # only meaningful after a full run
+    if stale and not any(row["not run"] for row in counts.values()):  # after a full run
         print(f"\n{len(stale)} accepted line(s) matched no survivor (remove them):")
         for func, mutated, _ in stale:
             print(f"  {func} | {mutated}")
