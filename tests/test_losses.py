@@ -69,6 +69,8 @@ def test_mse_takes_1d_targets_for_one_output_and_names_them():
     assert loss.check_target([1, 2, 3], 1).shape == (3, 1)
     with pytest.raises(ValueError, match=r"y must have shape \(n_samples, 2\)"):
         loss.check_target([1.0, 2.0], 2)
+    with pytest.raises(TypeError, match="^y must be numeric"):
+        loss.check_target(["a"], 1)
     with pytest.raises(ValueError, match="y_val must have shape"):
         loss.check_target([[1.0, 2.0]], 1, name="y_val")
     with pytest.raises(ValueError, match="y contains 1 NaN or infinite"):
@@ -122,6 +124,9 @@ def test_backward_before_forward_and_twice():
 
 
 def test_row_index_cache_is_shared_and_read_only():
+    from tinynet.losses import _ROWS
+
+    _ROWS.pop(7, None)  # start from an empty cache entry
     rows = _rows(7)
     np.testing.assert_array_equal(rows, np.arange(7))
     assert _rows(7) is rows and not rows.flags.writeable

@@ -139,3 +139,42 @@ def test_reprs_show_the_architecture():
                          batch_size=7, seed=3)
     assert repr(trainer) == ("Trainer(Sequential, BinaryCrossEntropy(), SGD(lr=0.5, "
                              "weight_decay=0.0), batch_size=7, seed=3, epoch=0)")
+
+
+@pytest.mark.parametrize("activation, init", [("relu", "he"), ("leaky_relu", "he"),
+                                              ("tanh", "xavier"), ("sigmoid", "xavier")])
+def test_mlp_picks_the_init_for_its_activation(activation, init):
+    model = tn.mlp([3, 4, 2], activation=activation)
+    assert [d.init for d in model.dense_layers] == [init, init]
+    assert tn.mlp([3, 4, 2], activation=activation, init="normal").dense_layers[1].init == "normal"
+
+
+def test_mlp_is_seeded_with_zero_by_default_and_checks_its_sizes():
+    assert np.array_equal(tn.mlp([3, 4, 2]).dense_layers[0].W,
+                          tn.mlp([3, 4, 2], seed=0).dense_layers[0].W)
+    assert not np.array_equal(tn.mlp([3, 4, 2]).dense_layers[0].W,
+                              tn.mlp([3, 4, 2], seed=1).dense_layers[0].W)
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be >= 1"):
+        tn.mlp([3, 0, 2])
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        tn.mlp([3, 2], seed=-1)
+    with pytest.raises(ValueError, match="sizes must list at least an input and an output"):
+        tn.mlp({3, 2})
+
+
+def test_sequential_takes_a_list_or_tuple_and_keeps_its_own_list():
+    layers = [tn.Dense(2, 3), tn.ReLU(), tn.Dense(3, 2)]
+    model = tn.Sequential(layers)
+    layers.append(tn.ReLU())
+    assert len(model.layers) == 3
+    assert len(tn.Sequential(tuple(layers[:3])).layers) == 3
+    with pytest.raises(ValueError, match="non-empty list of layers"):
+        tn.Sequential([])
+    with pytest.raises(ValueError, match="non-empty list of layers"):
+        tn.Sequential(x for x in layers)
+
+
+def test_from_arrays_without_a_path_says_arrays():
+    model = tn.mlp([2, 3, 2])
+    with pytest.raises(ValueError, match=r"^<arrays>: missing weights 'W/1'"):
+        tn.Sequential.from_arrays(model.config(), {})

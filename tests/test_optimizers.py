@@ -620,3 +620,19 @@ def test_schedule_config_and_repr():
     assert sched.config() == {"total_epochs": 5, "min_lr": 0.01}
     assert repr(sched) == "Cosine(total_epochs=5, min_lr=0.01)"
     assert repr(schedules.Constant()) == "Constant()"
+
+
+def test_an_optimizer_notices_new_layers_and_new_arrays():
+    opt = tn.optimizers.SGD(lr=0.1)
+    with pytest.raises(ValueError, match=r"it has seen 0\)"):
+        opt.effective_lr(1)
+    model = model_with_gradients()
+    opt.step(model)
+    b = model.dense_layers[1].b = model.dense_layers[1].b.copy()  # a new array: still stepped
+    before = b.copy()
+    opt.step(model)
+    assert not np.array_equal(model.dense_layers[1].b, before)
+    state_opt = tn.optimizers.RMSProp()
+    state_opt.step(model)
+    with pytest.raises(ValueError, match="another architecture"):
+        state_opt.step(model_with_gradients(sizes=(6, 8, 4, 3)))

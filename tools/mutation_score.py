@@ -79,8 +79,9 @@ def load_accepted() -> list[tuple[str, str, str]]:
     if ACCEPTED.exists():
         for line in ACCEPTED.read_text().splitlines():
             if line.strip() and not line.startswith("#"):
-                func, mutated, why = (part.strip() for part in line.split(" | ", 2))
-                rows.append((func, mutated, why))
+                func, rest = line.split(" | ", 1)
+                mutated, why = rest.rsplit(" | ", 1)  # the mutated line may hold " | " itself
+                rows.append((func.strip(), " ".join(mutated.split()), why.strip()))
     return rows
 
 
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["message"] += 1
                 continue
             match = next((i for i, (f, m, _) in enumerate(accepted)
-                          if f == func and m == after), None)
+                          if f == func and m == " ".join(after.split())), None)
             if match is not None:
                 row["accepted"] += 1
                 used.add(match)
