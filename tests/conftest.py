@@ -2,6 +2,17 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _registry_restored():
+    """Optimizers a test registers (a README block, an --import) leave with the test."""
+    from tinynet.optimizers import registry
+
+    saved = dict(registry._REGISTRY)
+    yield
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(saved)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

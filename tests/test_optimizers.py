@@ -355,7 +355,7 @@ def test_register_a_user_optimizer_and_use_it_by_name(moons):
             assert np.array_equal(trainer.model.arrays()[key], W), key
         assert trainer.history["loss"] == sgd.history["loss"]
     finally:
-        tn.optimizers.base._REGISTRY.pop("halving")
+        tn.optimizers.unregister("halving")
     with pytest.raises(TypeError, match="only Optimizer subclasses"):
         tn.optimizers.register("thing", dict)
     with pytest.raises(ValueError, match="simple identifier"):
@@ -599,7 +599,7 @@ def test_register_names_and_decorator():
         assert Shout.name == "shout" and tn.optimizers.get("SHOUT").name == "shout"
         assert Shout.__name__ == "Shout"  # the decorator returns the class itself
     finally:
-        tn.optimizers.base._REGISTRY.pop("shout")
+        tn.optimizers.unregister("shout")
 
 
 @pytest.mark.parametrize("cls", [tn.optimizers.RMSProp, tn.optimizers.Adam,

@@ -28,8 +28,8 @@ def save(path, model, optimizer, loss, settings: dict, epoch: int, history: Hist
     if loss_name is None:
         raise ValueError(f"cannot checkpoint a custom loss ({type(loss).__name__}); "
                          f"built-in losses: {sorted(LOSSES)}")
-    if optimizer.name is None or optimizers.base._REGISTRY.get(optimizer.name) is not type(
-            optimizer):
+    if optimizer.name not in optimizers.available() or optimizers.lookup(
+            optimizer.name) is not type(optimizer):
         raise ValueError(f"cannot checkpoint {type(optimizer).__name__}: register it with "
                          f"tinynet.optimizers.register(name, cls) so it can be rebuilt")
     state = optimizer.state_dict()

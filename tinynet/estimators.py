@@ -86,7 +86,7 @@ class _TinyNetBase(BaseEstimator):
         self._optimizer_from_params()  # validates the optimizer's own hyperparameters
 
     def _optimizer_from_params(self) -> optimizers.Optimizer:
-        names = optimizers.base._REGISTRY[self.optimizer.lower()].hyperparam_names()
+        names = optimizers.lookup(self.optimizer).hyperparam_names()
         hp = {k: getattr(self, k) for k in OPTIMIZER_HYPERPARAMS if k in names}
         return optimizers.get(self.optimizer, lr=self.lr, **hp)
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .files import from_json_array, json_array, load_npz, save_npz
+from .flatbuffer import FlatBuffer
 from .layers import ACTIVATIONS, LAYER_TYPES, Dense, Layer
 from .losses import HEADS
 from .validation import check_choice, check_dtype, check_features, check_number
@@ -57,7 +58,18 @@ class Sequential:
         self.layers = layers
         self.dense_layers = dense
         self._first_dense = layers.index(dense[0])
-        _one_buffer(dense, ("W", "b"))  # every W, b becomes a view of one array (plan.py)
+        # W1, b1, W2, b2, ... become views of one array (so do dW1, db1, ... at the first
+        # backward): an element-wise optimizer then updates every layer in one call.
+        self.params = FlatBuffer.pack([p for d in dense for p in (d.W, d.b)])
+        self.grads: FlatBuffer | None = None
+        _hand_out(dense, ("W", "b"), self.params)
+
+    def __setstate__(self, state: dict) -> None:
+        """After ``copy.deepcopy``: the copied W, b no longer share one buffer; pack again."""
+        self.__dict__.update(state)
+        self.params = FlatBuffer.pack([p for d in self.dense_layers for p in (d.W, d.b)])
+        self.grads = None
+        _hand_out(self.dense_layers, ("W", "b"), self.params)
 
     @property
     def n_features(self) -> int:
@@ -86,8 +98,9 @@ class Sequential:
         Returns dLoss/dX, or None with ``input_grad=False``: training does not need the
         gradient of the data, and the first Dense layer then skips one matrix product.
         """
-        if any(d.dW is None for d in self.dense_layers):  # the first backward: dW, db too
-            _one_buffer(self.dense_layers, ("dW", "db"), like=("W", "b"))
+        if self.grads is None:  # the first backward: dW, db get their one buffer too
+            self.grads = FlatBuffer([p.shape for p in self.params.views], self.dtype)
+            _hand_out(self.dense_layers, ("dW", "db"), self.grads)
         first = self._first_dense
         for i in range(len(self.layers) - 1, first, -1):
             dout = self.layers[i].backward(dout)
@@ -189,23 +202,12 @@ class Sequential:
         return model
 
 
-def _one_buffer(dense: list, names: tuple, like: tuple | None = None) -> np.ndarray:
-    """Put the arrays ``names`` of every Dense layer into one contiguous buffer, in order
-    (W1, b1, W2, b2, ...), each layer attribute becoming a view of it; values are kept
-    (or zeros when made ``like`` other arrays). Element-wise optimizers then update the
-    whole buffer at once (optimizers/plan.py)."""
-    sources = [getattr(d, n) for d in dense for n in (like or names)]
-    flat = np.zeros(sum(a.size for a in sources), dtype=sources[0].dtype)
-    offset = 0
+def _hand_out(dense: list, names: tuple, buf: FlatBuffer) -> None:
+    """Set ``names`` (W, b or dW, db) of every Dense layer to the buffer's views, in order."""
+    views = iter(buf.views)
     for d in dense:
-        for name, source_name in zip(names, like or names):
-            source = getattr(d, source_name)
-            view = flat[offset : offset + source.size].reshape(source.shape)
-            if like is None:
-                view[...] = source
-            setattr(d, name, view)
-            offset += source.size
-    return flat
+        for name in names:
+            setattr(d, name, next(views))
 
 
 def _describe(model: Sequential) -> str:

@@ -8,10 +8,11 @@
 from . import schedules
 from .adagrad import Adagrad
 from .adam import Adam
-from .base import Optimizer, available, get, register, trainable_layers
+from .base import Optimizer, trainable_layers
 from .momentum import Momentum
+from .registry import available, get, lookup, register, unregister
 from .rmsprop import RMSProp
 from .sgd import SGD
 
 __all__ = ["SGD", "Adagrad", "Adam", "Momentum", "Optimizer", "RMSProp", "available", "get",
-           "register", "schedules", "trainable_layers"]
+           "lookup", "register", "schedules", "trainable_layers", "unregister"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, divide_into, register
+from .base import Optimizer, divide, divide_into
+from .registry import register
 
 
 @register("adagrad")
@@ -39,16 +40,20 @@ class Adagrad(Optimizer):
         super().__init__(lr=lr, weight_decay=weight_decay)
         self.eps = self.non_negative("eps", eps)
 
-    def update(self, param: np.ndarray, grad: np.ndarray, G: np.ndarray) -> None:
+    def update(self, W: np.ndarray, dW: np.ndarray, G: np.ndarray) -> None:
+        eps, lr = self.eps, self.lr
+        G += dW * dW
+        W -= lr * divide(dW, np.sqrt(G) + eps)  # dW / (sqrt(G) + eps), 0/0 -> 0
+
+    def fused_update(self, param: np.ndarray, grad: np.ndarray, G: np.ndarray) -> None:
+        """``update`` in place, in the same order of operations (same numbers, bit for bit)."""
         tmp = self._scratch(param)
-        # G += grad ⊙ grad
-        G += np.multiply(grad, grad, out=tmp)
-        # param -= lr * grad / (sqrt(G) + eps)
-        np.sqrt(G, out=tmp)
-        tmp += self.eps
-        divide_into(grad, tmp, self.eps)
+        G += np.multiply(grad, grad, out=tmp)  # G += dW * dW
+        np.sqrt(G, out=tmp)                    # sqrt(G)
+        tmp += self.eps                        #   + eps
+        divide_into(grad, tmp, self.eps)       # dW / (sqrt(G) + eps)
         tmp *= self.lr
-        param -= tmp
+        param -= tmp                           # W -= lr * ...
 
     def effective_lr(self, l: int) -> dict:
         """``lr / (sqrt(G) + eps)`` per parameter."""

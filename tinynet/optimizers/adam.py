@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, divide_into, register
+from .base import Optimizer, divide, divide_into
+from .registry import register
 
 
 @register("adam")
@@ -48,31 +49,36 @@ class Adam(Optimizer):
         self.beta2 = self.decay_rate("beta2", beta2)
         self.eps = self.non_negative("eps", eps)
 
-    def update(self, param: np.ndarray, grad: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
-        tmp = self._scratch(param)
-        # v = beta1 * v + (1 - beta1) * grad
-        v *= self.beta1
-        v += np.multiply(grad, 1.0 - self.beta1, out=tmp)
-        # s = beta2 * s + (1 - beta2) * grad ⊙ grad
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - self.beta2
+    def update(self, W: np.ndarray, dW: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
+        beta1, beta2, eps, lr, t = self.beta1, self.beta2, self.eps, self.lr, self.t
+        v[...] = beta1 * v + (1 - beta1) * dW
+        s[...] = beta2 * s + (1 - beta2) * (dW * dW)
+        v_hat = v / (1 - beta1**t)
+        s_hat = s / (1 - beta2**t)
+        W -= lr * divide(v_hat, np.sqrt(s_hat) + eps)  # v_hat / (sqrt(s_hat) + eps), 0/0 -> 0
+
+    def fused_update(self, param: np.ndarray, grad: np.ndarray, v: np.ndarray,
+                     s: np.ndarray) -> None:
+        """``update`` in place, in the same order of operations (same numbers, bit for bit)."""
+        tmp, v_hat = self._scratch(param), self._scratch(param, 1)
+        v *= self.beta1                                  # v = beta1 * v + (1 - beta1) * dW
+        v += np.multiply(1 - self.beta1, grad, out=tmp)
+        np.multiply(grad, grad, out=tmp)                 # s = beta2 * s + (1 - beta2) * dW * dW
+        tmp *= 1 - self.beta2
         s *= self.beta2
         s += tmp
-        # param -= lr * v_hat / (sqrt(s_hat) + eps)
-        divide_into(v, self._denominator(s, out=tmp), self.eps)
-        tmp *= self.lr / (1.0 - self.beta1**self.t)  # lr * v_hat / ... with v_hat = v / (1-beta1^t)
-        param -= tmp
-
-    def _denominator(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``sqrt(s_hat) + eps`` with ``s_hat = s / (1 - beta2^t)``."""
-        out = np.divide(s, 1.0 - self.beta2**self.t, out=out)
-        np.sqrt(out, out=out)
-        out += self.eps
-        return out
+        np.divide(v, 1 - self.beta1**self.t, out=v_hat)  # v_hat
+        np.divide(s, 1 - self.beta2**self.t, out=tmp)    # s_hat
+        np.sqrt(tmp, out=tmp)
+        tmp += self.eps
+        step = divide_into(v_hat, tmp, self.eps)         # v_hat / (sqrt(s_hat) + eps)
+        step *= self.lr
+        param -= step                                    # W -= lr * ...
 
     def effective_lr(self, l: int) -> dict:
         """``lr / (sqrt(s_hat) + eps)``: the rate that multiplies the bias-corrected first
         moment ``v_hat`` (Adam steps along v_hat, not along the raw gradient)."""
         self._layer(l)
+        s_hat = {p: getattr(self, f"s_d{p}")[l] / (1 - self.beta2**self.t) for p in "Wb"}
         with np.errstate(divide="ignore"):
-            return {p: self.lr / self._denominator(getattr(self, f"s_d{p}")[l]) for p in "Wb"}
+            return {p: self.lr / (np.sqrt(s_hat[p]) + self.eps) for p in "Wb"}

@@ -1,4 +1,4 @@
-"""The Optimizer base class and the registry of optimizers by name.
+"""The Optimizer base class: what every optimizer shares, so a subclass is only its formula.
 
 An optimizer changes every trainable layer's ``W`` and ``b`` in place, using the
 gradients ``dW`` and ``db`` that backward left on the layer, and its own state. State is
@@ -7,9 +7,9 @@ base class keeps one dict per symbol and parameter, keyed by layer number l = 1.
 
     opt.s_dW[l], opt.s_db[l]      # shaped like layer l's W and b; zeros at the first step
 
-A subclass writes only ``update``: how one parameter changes given its gradient and its
-state arrays. The base class iterates over the layers, applies weight decay, creates the
-state lazily, checks it against the layers, and saves and restores it.
+A subclass writes ``update``: the formula for one parameter of one layer. The base class
+loops over the layers, applies weight decay, creates the state lazily, checks it against
+the layers, runs the fast path (fused.py) when it can, and saves and restores the state.
 """
 
 from __future__ import annotations
@@ -19,13 +19,41 @@ import inspect
 import numpy as np
 
 from ..validation import check_number
-from . import plan
-
-_REGISTRY: dict[str, type] = {}
+from .fused import FusedStep
 
 
 class Optimizer:
     """Base class for optimizers.
+
+    A subclass provides:
+
+    ``state_symbols``
+        The names of its state, e.g. ``("s",)`` for RMSProp or ``("v", "s")`` for Adam.
+        Each symbol ``x`` becomes two dicts, ``opt.x_dW`` and ``opt.x_db``, keyed by layer
+        number ``l = 1..L``; the base class fills them with zeros at the first step.
+    ``__init__``
+        Its hyperparameters as named arguments with defaults, validated there (see
+        ``decay_rate`` and ``non_negative``), then ``super().__init__(lr=lr, ...)``. The
+        argument names become ``--NAME`` options of ``tinynet train`` and parameters of
+        the scikit-learn estimators.
+    ``update(W, dW, **state)``
+        The formula for ONE parameter of ONE layer. It is called as
+        ``update(layer.W, layer.dW, s=opt.s_dW[l])`` and ``update(layer.b, layer.db,
+        s=opt.s_db[l])``: one keyword argument per state symbol, holding that
+        parameter's state array. Change ``W`` and the state arrays IN PLACE
+        (``W -= ...``, ``s[...] = ...``); rebinding a name (``s = ...``) changes nothing.
+        ``self.t`` has already been incremented: it is 1 during the first step.
+    ``elementwise`` (optional, default False)
+        True when ``update`` treats every number on its own (no norms, no matrix
+        products). Then the fast path may run the update once on all parameters at once.
+    ``fused_update(param, grad, **state)`` (optional)
+        A faster, allocation-free version of ``update`` for that one-buffer call; it must
+        give the same numbers bit for bit (``tinynet.testing.check_optimizer`` checks).
+        Without it the fast path calls ``update`` on the buffers.
+    ``effective_lr(l)`` (optional)
+        The per-parameter rate that multiplies layer ``l``'s gradient.
+
+    The rest (``step``, the state dicts, ``state_dict``, checks) a subclass never touches.
 
     Parameters
     ----------
@@ -38,34 +66,35 @@ class Optimizer:
     ----------
     t : int
         Number of steps taken.
+    fused : bool
+        True (default): run the fast path when the model keeps its parameters in one
+        buffer. False: the literal layer-by-layer loop over ``update``. The numbers are
+        the same either way.
     """
 
     name: str | None = None  # set by ``register``
     state_symbols: tuple[str, ...] = ()
-    # True when update() treats every number on its own (no norms or matrix products):
-    # then all parameters kept in one buffer can be updated in one call (see plan.py).
     elementwise: bool = False
+    fused_update = None  # a subclass may define ``fused_update(param, grad, **state)``
 
     def __init__(self, lr: float, weight_decay: float = 0.0):
         self.lr = check_number("lr", lr, low=0.0, low_open=True)
         self.initial_lr = self.lr
         self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.t = 0
+        self.fused = True
         for key in self.state_keys():
             setattr(self, key, {})
         self._scratch_arrays: dict = {}
         self._layers: list = []  # the layers the state belongs to (for effective_lr)
-        self._checked: list | None = None  # None: check the layers at the next step
-        self._planned: list = []  # the arrays the step plan was built for (plan.py)
+        self._seen: list | None = None  # their arrays at the last check (None: check again)
+        self._fast: FusedStep | None = None
 
     # ----- what a subclass provides ---------------------------------------------------
 
-    def update(self, param: np.ndarray, grad: np.ndarray, **state: np.ndarray) -> None:
-        """Change ``param`` in place from ``grad`` and this parameter's state arrays.
-
-        ``state`` holds one array per symbol (``s=...`` for RMSProp), shaped like
-        ``param``; update them in place too.
-        """
+    def update(self, W: np.ndarray, dW: np.ndarray, **state: np.ndarray) -> None:
+        """Change one parameter ``W`` (a layer's W or b) in place from its gradient ``dW``
+        and its state arrays (one keyword argument per symbol in ``state_symbols``)."""
         raise NotImplementedError
 
     def effective_lr(self, l: int) -> dict:
@@ -81,24 +110,28 @@ class Optimizer:
     def step(self, model_or_layers) -> None:
         """Update every trainable layer in place (a Sequential or a list of Dense layers)."""
         layers = trainable_layers(model_or_layers)
-        if self._checked is None or not plan.still_valid(self._planned, layers):
-            self._prepare(layers)  # new layers, arrays or state: check before changing
+        if self._seen is None or not _same_arrays(self._seen, layers):
+            self._prepare(model_or_layers, layers)  # new layers, arrays or state: check first
         self.t += 1
         if self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
             for layer in layers:
                 layer.dW += np.multiply(layer.W, self.weight_decay, out=self._scratch(layer.W))
-        if self._fused is not None:  # all parameters in one buffer: one update (plan.py)
-            self.update(self._fused["param"], self._fused["grad"], **self._fused["state"])
+        if self.fused and self._fast is not None:  # all layers in one call (fused.py)
+            self._fast.update(self._fast.param, self._fast.grad, **self._fast.state)
             return
-        for layer, state_W, state_b in self._plan:
-            self.update(layer.W, layer.dW, **state_W)
-            self.update(layer.b, layer.db, **state_b)
+        for l, layer in enumerate(layers, start=1):  # the formulas, layer by layer
+            self.update(layer.W, layer.dW, **self.state_of("W", l))
+            self.update(layer.b, layer.db, **self.state_of("b", l))
+
+    def state_of(self, p: str, l: int) -> dict:
+        """Layer ``l``'s state for parameter ``p`` ("W" or "b"): ``{"s": opt.s_dW[l]}``."""
+        return {sym: getattr(self, f"{sym}_d{p}")[l] for sym in self.state_symbols}
 
     def state_keys(self) -> list[str]:
         """Names of the state dicts, e.g. ``["s_dW", "s_db"]``."""
         return [f"{sym}_d{p}" for sym in self.state_symbols for p in ("W", "b")]
 
-    def _prepare(self, layers: list) -> None:
+    def _prepare(self, model_or_layers, layers: list) -> None:
         """Check gradients and existing state against ``layers``, then create missing state."""
         for l, layer in enumerate(layers, start=1):
             if layer.dW is None or layer.db is None:
@@ -111,9 +144,23 @@ class Optimizer:
             if not state:  # lazy creation: zeros at the first step
                 for l, layer in enumerate(layers, start=1):
                     state[l] = np.zeros_like(getattr(layer, key[-1]))
-        self._plan, self._fused = plan.build(self, layers)
-        self._planned = plan.arrays_of(layers)
-        self._layers = self._checked = layers
+        self._fast = FusedStep.build(self, model_or_layers, layers)
+        if self._fast is not None:
+            self._fast.update = self._fast_update()
+        self._seen = [(d.W, d.b, d.dW, d.db) for d in layers]
+        self._layers = layers
+
+    def _fast_update(self):
+        """``fused_update``, unless a subclass overrides ``update`` below the class that
+        wrote it (a fast variant of someone else's formula); then ``update`` itself."""
+        if self.fused_update is None:
+            return self.update
+        mro = type(self).__mro__
+        wrote_update = next(c for c in mro if "update" in vars(c))
+        wrote_fused = next((c for c in mro if "fused_update" in vars(c)), None)
+        if wrote_fused is None or issubclass(wrote_fused, wrote_update):  # None: per instance
+            return self.fused_update
+        return self.update
 
     def _layer(self, l):
         layers = self._layers
@@ -124,9 +171,9 @@ class Optimizer:
             )
         return layers[l - 1]
 
-    def _scratch(self, like: np.ndarray) -> np.ndarray:
-        """A reusable work array shaped like ``like``, so a step allocates nothing new."""
-        key = (like.shape, like.dtype)
+    def _scratch(self, like: np.ndarray, n: int = 0) -> np.ndarray:
+        """Reusable work array number ``n`` shaped like ``like``, so a step allocates nothing."""
+        key = (like.shape, like.dtype, n)
         buf = self._scratch_arrays.get(key)
         if buf is None:
             buf = self._scratch_arrays[key] = np.empty_like(like)
@@ -198,16 +245,21 @@ class Optimizer:
         self.initial_lr, self.lr, self.t = fresh.initial_lr, lr, t
         for key, d in arrays.items():
             setattr(self, key, d)
-        self._layers, self._checked = layers, None  # the next step checks the new state
+        self._layers, self._seen = layers, None  # the next step checks the new state
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams().items())
         return f"{type(self).__name__}({args})"
 
 
+def divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` element-wise, where 0 / 0 gives 0: with eps = 0 a denominator
+    ``sqrt(s) + eps`` is 0 only where no gradient has arrived yet, and there nothing moves."""
+    return np.divide(num, den, out=np.zeros_like(num), where=den != 0)
+
+
 def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
-    """``den <- num / den`` in place. A 0 denominator is only possible with eps = 0 before
-    any gradient arrived (0 / 0); it then moves nothing."""
+    """``den <- num / den`` in place, as ``divide`` but writing into ``den`` (fast paths)."""
     if eps == 0:
         np.divide(num, den, out=den, where=den != 0)
     else:
@@ -254,42 +306,9 @@ def trainable_layers(model_or_layers) -> list:
     )
 
 
-# ----- the registry ---------------------------------------------------------------------
-
-
-def register(name: str, cls: type | None = None):
-    """Register an Optimizer subclass under ``name`` (usable as a decorator).
-
-    Registered names work in ``get``, in ``Trainer(..., optimizer="name")`` and in
-    ``tinynet train --optimizer name``.
-    """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"optimizer name must be a simple identifier, got {name!r}")
-
-    def add(cls: type) -> type:
-        if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
-            raise TypeError(f"only Optimizer subclasses can be registered, got {cls!r}")
-        cls.name = name.lower()
-        _REGISTRY[name.lower()] = cls
-        return cls
-
-    return add(cls) if cls is not None else add
-
-
-def get(name: str, **hyperparams) -> Optimizer:
-    """Build the optimizer registered under ``name`` (case-insensitive)."""
-    if not isinstance(name, str) or name.lower() not in _REGISTRY:
-        raise ValueError(f"unknown optimizer {name!r}; available: {', '.join(available())}")
-    cls = _REGISTRY[name.lower()]
-    unknown = set(hyperparams) - set(cls.hyperparam_names())
-    if unknown:
-        raise TypeError(
-            f"{cls.__name__} has no hyperparameter(s) {sorted(unknown)}; "
-            f"it takes {cls.hyperparam_names()}"
-        )
-    return cls(**hyperparams)
-
-
-def available() -> list[str]:
-    """Registered optimizer names, sorted."""
-    return sorted(_REGISTRY)
+def _same_arrays(seen: list[tuple], layers: list) -> bool:
+    """True while every layer holds the very arrays seen at the last check (a user may
+    assign ``layer.dW = ...`` or pass other layers; then everything is checked again)."""
+    return len(seen) == len(layers) and all(
+        d.W is W and d.b is b and d.dW is dW and d.db is db
+        for (W, b, dW, db), d in zip(seen, layers))

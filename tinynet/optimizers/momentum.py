@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, register
+from .base import Optimizer
+from .registry import register
 
 
 @register("momentum")
@@ -39,10 +40,14 @@ class Momentum(Optimizer):
         super().__init__(lr=lr, weight_decay=weight_decay)
         self.beta = self.decay_rate("beta", beta)
 
-    def update(self, param: np.ndarray, grad: np.ndarray, v: np.ndarray) -> None:
+    def update(self, W: np.ndarray, dW: np.ndarray, v: np.ndarray) -> None:
+        beta, lr = self.beta, self.lr
+        v[...] = beta * v + (1 - beta) * dW
+        W -= lr * v
+
+    def fused_update(self, param: np.ndarray, grad: np.ndarray, v: np.ndarray) -> None:
+        """``update`` in place, in the same order of operations (same numbers, bit for bit)."""
         tmp = self._scratch(param)
-        # v = beta * v + (1 - beta) * grad
-        v *= self.beta
-        v += np.multiply(grad, 1.0 - self.beta, out=tmp)
-        # param -= lr * v
-        param -= np.multiply(v, self.lr, out=tmp)
+        v *= self.beta                                  # beta * v
+        v += np.multiply(1 - self.beta, grad, out=tmp)  #   + (1 - beta) * dW
+        param -= np.multiply(self.lr, v, out=tmp)       # W -= lr * v

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, divide_into, register
+from .base import Optimizer, divide, divide_into
+from .registry import register
 
 
 @register("rmsprop")
@@ -72,44 +73,47 @@ class RMSProp(Optimizer):
         self.eps = self.non_negative("eps", eps)
         self.centered, self.momentum = bool(centered), momentum
 
-    def update(self, param: np.ndarray, grad: np.ndarray, s: np.ndarray,
+    def update(self, W: np.ndarray, dW: np.ndarray, s: np.ndarray,
                m: np.ndarray | None = None, buf: np.ndarray | None = None) -> None:
+        rho, eps, lr = self.rho, self.eps, self.lr
+        s[...] = rho * s + (1 - rho) * (dW * dW)
+        if m is None:
+            denominator = np.sqrt(s) + eps
+        else:  # centered: the gradient's variance s - m⊙m (never below 0) under the root
+            m[...] = rho * m + (1 - rho) * dW
+            denominator = np.sqrt(np.maximum(s - m * m, 0.0)) + eps
+        step = divide(dW, denominator)  # dW / (sqrt(s) + eps), where 0/0 -> 0
+        if buf is not None:  # momentum: step along the running sum of scaled gradients
+            buf[...] = self.momentum * buf + step
+            step = buf
+        W -= lr * step
+
+    def fused_update(self, param: np.ndarray, grad: np.ndarray, s: np.ndarray,
+                     m: np.ndarray | None = None, buf: np.ndarray | None = None) -> None:
+        """``update`` in place, in the same order of operations (same numbers, bit for bit)."""
         tmp = self._scratch(param)
-        # s = rho * s + (1 - rho) * grad ⊙ grad
-        np.multiply(grad, grad, out=tmp)
-        tmp *= 1.0 - self.rho
-        s *= self.rho
-        s += tmp
-        if m is not None:  # m = rho * m + (1 - rho) * grad
-            m *= self.rho
-            m += np.multiply(grad, 1.0 - self.rho, out=tmp)
-        # step = grad / (sqrt(s) + eps)       (or sqrt(s - m ⊙ m) when centered)
+        np.multiply(grad, grad, out=tmp)        # dW * dW
+        tmp *= 1 - self.rho                     # (1 - rho) * ...
+        s *= self.rho                           # rho * s
+        s += tmp                                # s = rho * s + (1 - rho) * dW * dW
         if m is None:
             np.sqrt(s, out=tmp)
-            tmp += self.eps
         else:
-            self._denominator(s, m, out=tmp)
+            m *= self.rho                       # m = rho * m + (1 - rho) * dW
+            m += np.multiply(1 - self.rho, grad, out=tmp)
+            np.multiply(m, m, out=tmp)
+            np.subtract(s, tmp, out=tmp)
+            np.maximum(tmp, 0.0, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        tmp += self.eps                         # sqrt(...) + eps
         step = divide_into(grad, tmp, self.eps)
-        if buf is not None:  # buf = momentum * buf + step;  param -= lr * buf
-            buf *= self.momentum
+        if buf is not None:
+            buf *= self.momentum                # buf = momentum * buf + step
             buf += step
-            param -= np.multiply(buf, self.lr, out=tmp)
-        else:  # param -= lr * step
-            step *= self.lr
-            param -= step
-
-    def _denominator(self, s: np.ndarray, m: np.ndarray | None = None,
-                     out: np.ndarray | None = None) -> np.ndarray:
-        """``sqrt(s) + eps``, or ``sqrt(s - m ⊙ m) + eps`` when centered."""
-        if m is None:
-            out = np.sqrt(s, out=out)
+            step = np.multiply(self.lr, buf, out=tmp)
         else:
-            out = np.multiply(m, m, out=out)
-            np.subtract(s, out, out=out)
-            np.maximum(out, 0.0, out=out)  # a variance: rounding must not make it negative
-            np.sqrt(out, out=out)
-        out += self.eps
-        return out
+            step *= self.lr
+        param -= step                           # W -= lr * step
 
     def effective_lr(self, l: int) -> dict:
         """``{"W": lr / (sqrt(s_dW[l]) + eps), "b": lr / (sqrt(s_db[l]) + eps)}``
@@ -117,7 +121,10 @@ class RMSProp(Optimizer):
         self._layer(l)
         out = {}
         for p in "Wb":
-            m = getattr(self, f"m_d{p}")[l] if self.centered else None
+            s = getattr(self, f"s_d{p}")[l]
+            if self.centered:
+                m = getattr(self, f"m_d{p}")[l]
+                s = np.maximum(s - m * m, 0.0)
             with np.errstate(divide="ignore"):
-                out[p] = self.lr / self._denominator(getattr(self, f"s_d{p}")[l], m)
+                out[p] = self.lr / (np.sqrt(s) + self.eps)
         return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, register
+from .base import Optimizer
+from .registry import register
 
 
 @register("sgd")
@@ -32,6 +33,10 @@ class SGD(Optimizer):
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0):
         super().__init__(lr=lr, weight_decay=weight_decay)
 
-    def update(self, param: np.ndarray, grad: np.ndarray) -> None:
-        step = np.multiply(grad, self.lr, out=self._scratch(param))
-        param -= step  # param -= lr * grad
+    def update(self, W: np.ndarray, dW: np.ndarray) -> None:
+        W -= self.lr * dW
+
+    def fused_update(self, param: np.ndarray, grad: np.ndarray) -> None:
+        """``update`` without a temporary array: param -= lr * grad."""
+        step = np.multiply(self.lr, grad, out=self._scratch(param))
+        param -= step
