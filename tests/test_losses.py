@@ -146,3 +146,14 @@ def test_a_loss_is_callable_and_the_base_class_is_abstract():
         tn.Loss().check_target([0], 1)
     with pytest.raises(NotImplementedError):
         tn.Loss()._forward(out, y)
+
+
+@pytest.mark.parametrize("loss", [tn.MSE(), tn.SoftmaxCrossEntropy(), tn.BinaryCrossEntropy()],
+                         ids=lambda x: type(x).__name__)
+def test_a_non_finite_output_gives_a_non_finite_loss_not_an_error(loss):
+    # A diverging network's outputs overflow; the Trainer's guard needs the loss to say so.
+    out = np.array([[np.nan, 1.0]]) if isinstance(loss, tn.SoftmaxCrossEntropy) \
+        else np.array([[np.inf]])
+    y = [0] if not isinstance(loss, tn.MSE) else [1.0]
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(loss.forward(out, y))

@@ -1,11 +1,11 @@
 """What keeps a training run safe: the divergence guard and the Ctrl-C flag.
 
-Divergence. Checking every weight after every step, and keeping a copy to undo it, would
-cost more than a small step itself. Instead the Trainer takes one snapshot per epoch and
-watches the loss, which turns non-finite as soon as any weight does. When it does, the
-epoch is replayed from the snapshot, step by step, until the step that broke a weight is
-found; the weights are left as they were just before it. Replaying is exact: the batch
-order is already drawn and every computation is deterministic.
+Divergence (``DivergenceGuard``). Checking every weight after every step, and keeping a
+copy to undo it, would cost more than a small step itself. Instead the Trainer takes one
+snapshot per epoch and watches the loss, which turns non-finite as soon as any weight
+does. When it does, the epoch is replayed from the snapshot, step by step, until the step
+that broke a weight is found; the weights are left as they were just before it. Replaying
+is exact: the batch order is already drawn and every computation is deterministic.
 
 Ctrl-C. During ``fit`` the first Ctrl-C only raises a flag, so the current step finishes
 and training stops cleanly; a second Ctrl-C interrupts at once.
@@ -13,6 +13,7 @@ and training stops cleanly; a second Ctrl-C interrupts at once.
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 from contextlib import contextmanager
@@ -41,6 +42,27 @@ class Snapshot:
         for key, param in self.model.arrays().items():
             param[...] = self.weights[key]
         self.optimizer.load_state_dict(self.state)
+
+
+class DivergenceGuard:
+    """Watches one epoch: a snapshot at its start, then ``check_loss`` after every step and
+    ``check_weights`` at its end raise DivergenceError, with the weights put back as they
+    were before the step that broke them."""
+
+    def __init__(self, trainer, X, y, batches: list):
+        self.trainer, self.X, self.y, self.batches = trainer, X, y, batches
+        self.snapshot = Snapshot(trainer.model, trainer.optimizer)
+
+    def check_loss(self, loss: float, i: int) -> None:
+        """After step ``i`` (0-based): a non-finite loss means a weight or output broke."""
+        if not math.isfinite(loss):
+            raise find_divergence(self.trainer, self.snapshot, self.X, self.y, self.batches, i)
+
+    def check_weights(self) -> None:
+        """At the epoch's end: the last step may have broken a weight after its loss."""
+        if not all(np.isfinite(a).all() for a in self.trainer.model.arrays().values()):
+            raise find_divergence(self.trainer, self.snapshot, self.X, self.y, self.batches,
+                                  len(self.batches))
 
 
 def _first_bad_layer(model) -> tuple[int, str] | None:
@@ -73,7 +95,7 @@ def find_divergence(trainer, snapshot: Snapshot, X, y, batches: list, failed: in
     with np.errstate(all="ignore"):
         for i, idx in enumerate(batches[:failed]):
             before = Snapshot(model, opt)
-            trainer._step(X[idx], y[idx])
+            trainer.train_step(X[idx], y[idx])
             bad = _first_bad_layer(model)
             if bad:
                 before.restore()

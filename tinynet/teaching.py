@@ -3,7 +3,8 @@
 They are ordinary Python warnings, subclasses of ``TeachingWarning``. Switch them off
 for one trainer with ``Trainer(..., teaching_warnings=False)``, or everywhere with
 ``warnings.simplefilter("ignore", tn.TeachingWarning)``. Each fires at most once per layer
-per ``fit`` call, and the checks run once per epoch, never per step.
+per ``fit`` call, and the checks run once per epoch, never per step. The Trainer runs
+them as a callback, ``TeachingWarnings``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from .callbacks import Callback
 from .layers import ReLU
 
 
@@ -29,6 +31,28 @@ class DeadReLUWarning(TeachingWarning):
 
 class LossRisingWarning(TeachingWarning):
     """The training loss rose for 3 epochs in a row."""
+
+
+class TeachingWarnings(Callback):
+    """Runs the checks below during ``fit``: dead ReLUs after each epoch's first batch,
+    eps after the first epoch, a rising loss after every epoch."""
+
+    def on_train_begin(self, trainer) -> None:
+        trainer._warned = set()  # warnings already given in this fit
+        self.first_epoch = trainer.epoch
+
+    def on_epoch_begin(self, trainer, epoch: int) -> None:
+        self.first_batch = True
+
+    def on_batch_end(self, trainer, step: int, logs: dict) -> None:
+        if self.first_batch:
+            self.first_batch = False
+            check_dead_relus(trainer, logs["size"])
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        if epoch == self.first_epoch:
+            check_eps(trainer)
+        check_loss_rising(trainer)
 
 
 def _warn(trainer, key, category, message: str) -> None:

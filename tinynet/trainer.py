@@ -1,27 +1,31 @@
 """Trainer: shuffled mini-batches, epochs, validation, callbacks, checkpoints.
 
-One training step is the whole story of backprop::
+One training step is the whole story of backprop (``Trainer.train_step``)::
 
-    out  = model.forward(Xb)           # every layer caches what it needs
-    loss = loss_fn.forward(out, yb)    # batch mean
-    model.backward(loss_fn.backward()) # every Dense now holds dW, db  (= g_t)
-    optimizer.step(model)              # W, b change in place
+    out = model.forward(Xb)             # every layer caches what backward needs
+    loss = loss_fn.forward(out, yb)     # the mean over the batch
+    model.backward(loss_fn.backward())  # every Dense layer now holds dW, db (= g_t)
+    optimizer.step(model)               # W, b change in place
+
+``fit`` runs it over shuffled mini-batches, epoch after epoch; the progress bar and the
+teaching warnings are callbacks, the divergence guard a small object (guard.py).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from . import checkpoint, optimizers, teaching
+from . import checkpoint, optimizers
 from . import losses as losses_mod
 from .callbacks import Callback
-from .guard import DivergenceError, Snapshot, find_divergence, interrupt_flag
+from .guard import DivergenceError, DivergenceGuard, interrupt_flag
 from .history import History
 from .losses import Loss
 from .model import Sequential
+from .progress import ProgressBar
+from .teaching import TeachingWarnings
 from .validation import check_features, check_number, check_same_length
 
 EVAL_CHUNK = 4096  # rows per forward pass in evaluate/predict, to bound memory
@@ -61,6 +65,8 @@ class Trainer:
         Metrics of every epoch so far, including the ``lr`` each epoch used.
     stop_training : bool
         A callback sets it to end ``fit`` after the current epoch.
+    target_epoch, steps_per_epoch : int
+        During ``fit``: the epoch it stops after, and the batches per epoch.
     """
 
     def __init__(self, model: Sequential, loss: Loss | str, optimizer: optimizers.Optimizer | str,
@@ -109,8 +115,7 @@ class Trainer:
         """One epoch of shuffled mini-batches: every sample exactly once, in a fresh order
         drawn from the trainer's seeded generator."""
         check_same_length(X, y)
-        order = self.rng.permutation(len(X))
-        for idx in self._batch_indices(order):
+        for idx in self._batch_indices(self.rng.permutation(len(X))):
             yield X[idx], y[idx]
 
     def _batch_indices(self, order: np.ndarray) -> list[np.ndarray]:
@@ -119,6 +124,17 @@ class Trainer:
         return [order[i : i + bs] for i in range(0, stop, bs)]
 
     # ----- training ---------------------------------------------------------------------
+
+    def train_step(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
+        """One step of mini-batch gradient descent; returns the batch loss and the outputs.
+
+        A non-finite loss is returned, not raised: ``fit``'s guard reports it.
+        """
+        out = self.model.forward(Xb)                # every layer caches what backward needs
+        loss = self.loss.forward(out, yb)           # the mean over the batch
+        self.model.backward(self.loss.backward(), input_grad=False)  # dW, db (no dX needed)
+        self.optimizer.step(self.model)             # W, b change in place
+        return loss, out
 
     def fit(self, X, y, epochs: int = 1, validation_data: tuple | None = None,
             callbacks: Sequence[Callback] = ()) -> History:
@@ -135,104 +151,58 @@ class Trainer:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a tuple (X_val, y_val)")
             val = self.check_data(*validation_data, x_name="X_val", y_name="y_val")
-        cbs = self.callbacks + _check_callbacks(callbacks)
+        bar = ProgressBar() if self.progress else None
+        cbs = [bar] * self.progress + [TeachingWarnings()] * self.teaching_warnings
+        cbs += self.callbacks + _check_callbacks(callbacks)
         self.stop_training, self.history.interrupted = False, False
-        self._warned: set = set()  # teaching warnings already given in this fit
-        first, last = self.epoch, self.epoch + epochs
+        self.target_epoch = self.epoch + epochs
+        self.steps_per_epoch = len(self._batch_indices(np.arange(len(X))))
         for cb in cbs:
             cb.on_train_begin(self)
-        with interrupt_flag() as interrupted:
-            while self.epoch < last and not self.stop_training:
-                for cb in cbs:
-                    cb.on_epoch_begin(self, self.epoch)
-                try:
+        try:
+            with interrupt_flag() as interrupted:
+                while self.epoch < self.target_epoch and not self.stop_training:
+                    for cb in cbs:
+                        cb.on_epoch_begin(self, self.epoch)
                     with np.errstate(over="ignore", invalid="ignore"):  # the guard reports
-                        logs = self._run_epoch(X, y, last, cbs, interrupted)
-                except BaseException:  # a callback's error, a second Ctrl-C: tidy the bar
-                    self._close_bar()
-                    raise
-                if logs is None:  # Ctrl-C: keep the weights, do not count the partial epoch
-                    self.history.interrupted = True
-                    break
-                if val is not None:
-                    logs.update({f"val_{k}": v for k, v in self._evaluate(*val).items()})
-                logs["lr"] = self.optimizer.lr
-                self.history.append(**logs)
-                self.epoch += 1
-                if self.teaching_warnings:
-                    if self.epoch == first + 1:
-                        teaching.check_eps(self)
-                    teaching.check_loss_rising(self)
-                self._close_bar(logs)
-                for cb in cbs:
-                    cb.on_epoch_end(self, self.epoch - 1, logs)
+                        logs = self._run_epoch(X, y, cbs, interrupted)
+                    if logs is None:  # Ctrl-C: keep the weights, do not count the partial epoch
+                        self.history.interrupted = True
+                        break
+                    if val is not None:
+                        logs.update({f"val_{k}": v for k, v in self._evaluate(*val).items()})
+                    logs["lr"] = self.optimizer.lr
+                    self.history.append(**logs)
+                    self.epoch += 1
+                    for cb in cbs:
+                        cb.on_epoch_end(self, self.epoch - 1, logs)
+        finally:  # Ctrl-C, divergence, a callback's error: never leave a bar half drawn
+            if bar is not None:
+                bar.close()
         for cb in cbs:
             cb.on_train_end(self)
         return self.history
 
-    def _step(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
-        """forward, loss, backward, optimizer step; a non-finite loss stops before backward."""
-        out = self.model._forward(Xb)
-        batch_loss = self.loss._forward(out, yb)
-        if math.isfinite(batch_loss):
-            self.model.backward(self.loss.backward(), input_grad=False)
-            self.optimizer.step(self.model)
-        return batch_loss, out
-
-    def _run_epoch(self, X, y, last_epoch: int, cbs: list, interrupted) -> dict | None:
+    def _run_epoch(self, X, y, cbs: list, interrupted) -> dict | None:
+        """One epoch: the metrics (training loss, accuracy or r2), or None after Ctrl-C."""
         batches = self._batch_indices(self.rng.permutation(len(X)))
-        snapshot = Snapshot(self.model, self.optimizer)  # once per epoch, for the guard
-        bar = self._bar = self._progress_bar(len(batches), last_epoch)
-        total, outputs = 0.0, []
+        guard = DivergenceGuard(self, X, y, batches)  # one snapshot per epoch
+        losses, outputs = [], []
         for i, idx in enumerate(batches):
-            if cbs:
-                for cb in cbs:
-                    cb.on_batch_begin(self, self.optimizer.t)
-            batch_loss, out = self._step(X[idx], y[idx])
-            if not math.isfinite(batch_loss):
-                self._close_bar()
-                raise find_divergence(self, snapshot, X, y, batches, i)
-            if i == 0 and self.teaching_warnings:
-                teaching.check_dead_relus(self, len(idx))
-            total += batch_loss * len(idx)
+            for cb in cbs:
+                cb.on_batch_begin(self, self.optimizer.t)
+            loss, out = self.train_step(X[idx], y[idx])
+            guard.check_loss(loss, i)
+            losses.append(loss * len(idx))
             outputs.append(out)
-            if cbs:
-                for cb in cbs:
-                    cb.on_batch_end(self, self.optimizer.t, {"loss": batch_loss})
-            if bar is not None:
-                bar.update(1)
-                if i % 10 == 9:  # formatting the postfix costs more than the update
-                    seen = (i + 1) * self.batch_size  # batches before the last are full
-                    bar.set_postfix_str(f"loss {total / seen:.4g}", refresh=False)
+            for cb in cbs:
+                cb.on_batch_end(self, self.optimizer.t, {"loss": loss, "size": len(idx)})
             if interrupted():
-                self._close_bar()
                 return None
-        if not all(np.isfinite(a).all() for a in self.model.arrays().values()):
-            self._close_bar()
-            raise find_divergence(self, snapshot, X, y, batches, len(batches))
-        order = np.concatenate(batches)
-        metric = self.loss.metric_name
-        return {"loss": total / len(order),
+        guard.check_weights()
+        order, metric = np.concatenate(batches), self.loss.metric_name
+        return {"loss": sum(losses) / len(order),
                 metric: losses_mod.score(metric, np.concatenate(outputs), y[order])}
-
-    def _progress_bar(self, n_batches: int, last_epoch: int):
-        if not self.progress:
-            return None
-        from tqdm.autonotebook import tqdm  # the plain terminal bar outside notebooks
-
-        width = len(str(last_epoch))
-        return tqdm(total=n_batches, desc=f"epoch {self.epoch + 1:>{width}}/{last_epoch}",
-                    unit="batch", leave=True, delay=0.25)  # a short epoch: one line, at its end
-
-    def _close_bar(self, logs: dict | None = None) -> None:
-        bar, self._bar = getattr(self, "_bar", None), None
-        if bar is None:
-            return
-        if logs:
-            shown = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
-            bar.set_postfix_str(shown, refresh=False)
-            bar.delay = 0  # a finished epoch always leaves its line, however short it was
-        bar.close()
 
     # ----- evaluation -------------------------------------------------------------------
 
