@@ -1,5 +1,5 @@
-"""check_optimizer catches a broken optimizer in each of its seven checks, and says what
-is wrong in numbers a user can act on."""
+"""check_optimizer catches a broken optimizer in each of its checks, and says what is
+wrong in numbers a user can act on."""
 
 import warnings
 
@@ -53,6 +53,31 @@ class DoesNothing(SGD):
         pass
 
 
+class RebindsW(SGD):
+    def update(self, W, dW):
+        W = W - self.lr * dW  # noqa: F841  (the bug: a new local array, the layer's W unchanged)
+
+
+class RebindsState(tn.optimizers.Momentum):
+    def update(self, W, dW, v):
+        v = self.beta * v + (1 - self.beta) * dW  # the bug: v stays zeros forever
+        W -= self.lr * v
+
+
+class NormalizesByTheNorm(SGD):
+    """Claims elementwise (inherited from SGD), but divides by the whole array's norm."""
+
+    def update(self, W, dW):
+        W -= self.lr * dW / (np.linalg.norm(dW) + 1e-12)
+
+
+class FastPathInAnotherOrder(tn.optimizers.RMSProp):
+    def fused_update(self, param, grad, s):
+        s *= self.rho
+        s += (1 - self.rho) * grad * grad
+        param -= self.lr * grad / (np.sqrt(s) + self.eps)
+
+
 class Crashes(SGD):
     def update(self, param, grad):
         raise ZeroDivisionError("oops")
@@ -69,7 +94,19 @@ class Crashes(SGD):
                "½(100x² + y²) the loss went from 50.5 to nan in 100 steps"),
     (UphillOnLargeArrays, "'descends on a tiny MLP': on a tiny MLP (full batch, 50 steps) "
                           "the loss went from {first} to "),
-    (DoesNothing, "'descends on an ill-conditioned quadratic'"),
+    (DoesNothing, "'updates in place': a step with a non-zero gradient left W/1 unchanged: "
+                  "update() must change W in place (W -= ...)"),
+    (RebindsW, "'updates in place': a step with a non-zero gradient left W/1 unchanged: "
+               "update() must change W in place"),
+    (RebindsState, "'state changes in place': state v_dW is still all zeros after 2 steps "
+                   "with non-zero gradients: update() must change its state in place "
+                   "(v[...] = ..., v *= ...)"),
+    (NormalizesByTheNorm, "'elementwise claim holds': elementwise = True, but update() run "
+                          "once on all parameters gives other numbers than run layer by layer "
+                          "(W/1 differs by up to"),
+    (FastPathInAnotherOrder, "'fast variant equals update': fused_update() gives other numbers "
+                             "than update() (b/2 differs by up to 8.67e-19 after 3 steps); the "
+                             "fast variant must do update()'s operations in the same order"),
     (Crashes, "'state per layer': raised ZeroDivisionError: oops"),
 ])
 def test_each_check_catches_its_bug_and_says_what_is_wrong(cls, message):
@@ -91,8 +128,9 @@ def test_in_place_check_also_wants_the_weights_to_move():
     StepsBOnly.elementwise = False
     from tinynet.testing import check_updates_in_place
 
-    assert check_updates_in_place(StepsBOnly, {}) == ("a step with a non-zero gradient left "
-                                                      "W/1 unchanged")
+    assert check_updates_in_place(StepsBOnly, {}) == (
+        "a step with a non-zero gradient left W/1 unchanged: update() must change W in place "
+        "(W -= ...); W = W - ... only rebinds a local name")
     assert check_updates_in_place(SGD, {}) is None
 
 
@@ -140,9 +178,10 @@ def test_arguments():
     with pytest.raises(ValueError, match="lr must be > 0"):
         check_optimizer(SGD, lr=-1.0)  # the user's mistake, not a failed check
     assert check_optimizer(SGD, lr=0.015) == [
-        "state per layer", "zero gradient keeps weights",
-        "descends on an ill-conditioned quadratic", "descends on a tiny MLP",
-        "state_dict round trip", "float32 stays float32", "updates in place"]
+        "state per layer", "updates in place", "state changes in place",
+        "zero gradient keeps weights", "descends on an ill-conditioned quadratic",
+        "descends on a tiny MLP", "state_dict round trip", "float32 stays float32",
+        "elementwise claim holds", "fast variant equals update"]
 
 
 class Newton(SGD):

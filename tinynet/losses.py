@@ -18,6 +18,11 @@ from .validation import as_numeric_array, check_finite
 
 def _as_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
     """Integer class labels in ``[0, n_classes)`` as a 1-D intp array."""
+    if type(y) is np.ndarray and y.dtype == np.intp and y.ndim == 1 and y.size:
+        # Already right (every training batch): one pass, as a negative label read as
+        # unsigned is huge. Anything else takes the slow path below and its clear error.
+        if y.view(np.uintp).max() < n_classes:
+            return y
     y = as_numeric_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]

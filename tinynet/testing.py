@@ -133,27 +133,92 @@ def check_float32_kept(cls, hparams):
 def check_updates_in_place(cls, hparams):
     model, loss, X, y = _tiny_problem()
     opt = cls(**hparams)
+    opt.fused = False  # the formula itself, layer by layer
     ids = {k: id(a) for k, a in model.arrays().items()}
     before = model.arrays()["W/1"].copy()
     _backprop(model, loss, X, y)
     opt.step(model)
     moved = {k for k, a in model.arrays().items() if id(a) != ids[k]}
     if moved:
-        return (f"parameters must be updated in place (param -= ..., not param = ...), "
+        return (f"parameters must be updated in place (W -= ..., not W = ...), "
                 f"but these are new arrays: {sorted(moved)}")
     if np.array_equal(before, model.dense_layers[0].W):
-        return "a step with a non-zero gradient left W/1 unchanged"
+        return ("a step with a non-zero gradient left W/1 unchanged: update() must change W "
+                "in place (W -= ...); W = W - ... only rebinds a local name")
+    return None
+
+
+def check_state_changes_in_place(cls, hparams):
+    model, loss, X, y = _tiny_problem()
+    opt = cls(**hparams)
+    opt.fused = False
+    for _ in range(2):
+        _backprop(model, loss, X, y)
+        opt.step(model)
+    for key in opt.state_keys():
+        if all(not np.any(a) for a in getattr(opt, key).values()):
+            sym = key.split("_d")[0]
+            return (f"state {key} is still all zeros after 2 steps with non-zero gradients: "
+                    f"update() must change its state in place ({sym}[...] = ..., {sym} *= ...); "
+                    f"{sym} = ... only rebinds a local name")
+    return None
+
+
+def _three_steps(cls, hparams, fused: bool, fast_variant: bool = True) -> dict:
+    model, loss, X, y = _tiny_problem()
+    opt = cls(**hparams)
+    opt.fused = fused
+    if not fast_variant:
+        opt.fused_update = None  # the fast path then runs update() on the whole buffer
+    for _ in range(3):
+        _backprop(model, loss, X, y)
+        opt.step(model)
+    return {**model.arrays(), **_state_arrays(opt)}
+
+
+def _first_difference(a: dict, b: dict) -> str | None:
+    for key in a:
+        if not np.array_equal(a[key], b[key]):
+            diff = np.nanmax(np.abs(a[key] - b[key])) if np.isfinite(b[key]).all() else np.nan
+            return f"{key} differs by up to {diff:.3g} after 3 steps"
+    return None
+
+
+def check_elementwise_claim(cls, hparams):
+    if not cls.elementwise:
+        return None
+    where = _first_difference(_three_steps(cls, hparams, fused=False),
+                              _three_steps(cls, hparams, fused=True, fast_variant=False))
+    if where:
+        return (f"elementwise = True, but update() run once on all parameters gives other "
+                f"numbers than run layer by layer ({where}): a model and a list of layers would "
+                f"train differently. Does update() use a norm, a sum or a matrix product? "
+                f"Then set elementwise = False")
+    return None
+
+
+def check_fast_variant_equals_update(cls, hparams):
+    if not cls.elementwise or cls.fused_update is None:
+        return None
+    where = _first_difference(_three_steps(cls, hparams, fused=False),
+                              _three_steps(cls, hparams, fused=True))
+    if where:
+        return (f"fused_update() gives other numbers than update() ({where}); the fast "
+                f"variant must do update()'s operations in the same order, bit for bit")
     return None
 
 
 CHECKS = {
     "state per layer": check_state_per_layer,
+    "updates in place": check_updates_in_place,
+    "state changes in place": check_state_changes_in_place,
     "zero gradient keeps weights": check_zero_gradient_keeps_weights,
     "descends on an ill-conditioned quadratic": check_descends_on_quadratic,
     "descends on a tiny MLP": check_descends_on_mlp,
     "state_dict round trip": check_state_dict_round_trip,
     "float32 stays float32": check_float32_kept,
-    "updates in place": check_updates_in_place,
+    "elementwise claim holds": check_elementwise_claim,
+    "fast variant equals update": check_fast_variant_equals_update,
 }
 
 

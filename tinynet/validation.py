@@ -68,6 +68,10 @@ def check_features(X, n_features: int, dtype: np.dtype, name: str = "X") -> np.n
 
     A float64 X for a float32 model is converted down (a copy), never the model up.
     """
+    if (type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and len(X)
+            and X.shape[1] == n_features):  # already right (every training batch): be quick
+        check_finite(X, name)
+        return X
     X = as_numeric_array(X, name)
     if X.ndim == 1 and n_features == 1:
         X = X.reshape(-1, 1)
@@ -103,7 +107,7 @@ def as_numeric_array(a, name: str) -> np.ndarray:
 
 def check_finite(a: np.ndarray, name: str) -> None:
     """Raise if ``a`` holds NaN or inf, saying how many and where the first one is."""
-    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
         bad = np.argwhere(~np.isfinite(a))
         first = tuple(int(i) for i in bad[0])
         raise ValueError(
