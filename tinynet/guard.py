@@ -93,9 +93,9 @@ def find_divergence(trainer, snapshot: Snapshot, X, y, batches: list, failed: in
     hint = f"the learning rate (lr={opt.lr:g}) is probably too large"
     snapshot.restore()
     with np.errstate(all="ignore"):
-        for i, idx in enumerate(batches[:failed]):
+        for i, batch in enumerate(batches[:failed]):
             before = Snapshot(model, opt)
-            trainer.train_step(X[idx], y[idx])
+            trainer.train_step(X[batch], y[batch])
             bad = _first_bad_layer(model)
             if bad:
                 before.restore()

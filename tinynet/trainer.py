@@ -115,13 +115,19 @@ class Trainer:
         """One epoch of shuffled mini-batches: every sample exactly once, in a fresh order
         drawn from the trainer's seeded generator."""
         check_same_length(X, y)
-        for idx in self._batch_indices(self.rng.permutation(len(X))):
-            yield X[idx], y[idx]
+        X, y = self._shuffled(X, y)
+        for batch in self._batch_slices(len(X)):
+            yield X[batch], y[batch]
 
-    def _batch_indices(self, order: np.ndarray) -> list[np.ndarray]:
-        bs, n = self.batch_size, len(order)
+    def _shuffled(self, X, y) -> tuple:
+        """(X, y) in a fresh random order, gathered once so each batch is a slice."""
+        order = self.rng.permutation(len(X))
+        return X[order], y[order]
+
+    def _batch_slices(self, n: int) -> list[slice]:
+        bs = self.batch_size
         stop = n - n % bs if self.drop_last and n >= bs else n
-        return [order[i : i + bs] for i in range(0, stop, bs)]
+        return [slice(i, min(i + bs, stop)) for i in range(0, stop, bs)]
 
     # ----- training ---------------------------------------------------------------------
 
@@ -156,7 +162,7 @@ class Trainer:
         cbs += self.callbacks + _check_callbacks(callbacks)
         self.stop_training, self.history.interrupted = False, False
         self.target_epoch = self.epoch + epochs
-        self.steps_per_epoch = len(self._batch_indices(np.arange(len(X))))
+        self.steps_per_epoch = len(self._batch_slices(len(X)))
         for cb in cbs:
             cb.on_train_begin(self)
         try:
@@ -185,24 +191,25 @@ class Trainer:
 
     def _run_epoch(self, X, y, cbs: list, interrupted) -> dict | None:
         """One epoch: the metrics (training loss, accuracy or r2), or None after Ctrl-C."""
-        batches = self._batch_indices(self.rng.permutation(len(X)))
+        X, y = self._shuffled(X, y)
+        batches = self._batch_slices(len(X))
         guard = DivergenceGuard(self, X, y, batches)  # one snapshot per epoch
         losses, outputs = [], []
-        for i, idx in enumerate(batches):
+        for i, batch in enumerate(batches):
             for cb in cbs:
                 cb.on_batch_begin(self, self.optimizer.t)
-            loss, out = self.train_step(X[idx], y[idx])
+            loss, out = self.train_step(X[batch], y[batch])
             guard.check_loss(loss, i)
-            losses.append(loss * len(idx))
+            losses.append(loss * len(out))
             outputs.append(out)
             for cb in cbs:
-                cb.on_batch_end(self, self.optimizer.t, {"loss": loss, "size": len(idx)})
+                cb.on_batch_end(self, self.optimizer.t, {"loss": loss, "size": len(out)})
             if interrupted():
                 return None
         guard.check_weights()
-        order, metric = np.concatenate(batches), self.loss.metric_name
-        return {"loss": sum(losses) / len(order),
-                metric: losses_mod.score(metric, np.concatenate(outputs), y[order])}
+        seen, metric = batches[-1].stop, self.loss.metric_name
+        return {"loss": sum(losses) / seen,
+                metric: losses_mod.score(metric, np.concatenate(outputs), y[:seen])}
 
     # ----- evaluation -------------------------------------------------------------------
 
