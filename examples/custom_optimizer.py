@@ -30,11 +30,11 @@ class AdaMax(Optimizer):
         self.beta2 = self.decay_rate("beta2", beta2)
         self.eps = self.non_negative("eps", eps)
 
-    def update(self, param, grad, v, u):
-        v *= self.beta1
-        v += (1 - self.beta1) * grad
-        np.maximum(self.beta2 * u, np.abs(grad), out=u)
-        param -= self.lr / (1 - self.beta1**self.t) * v / (u + self.eps)
+    def update(self, W, dW, v, u):  # one parameter (W or b) of one layer, changed in place
+        beta1, beta2, eps, lr, t = self.beta1, self.beta2, self.eps, self.lr, self.t
+        v[...] = beta1 * v + (1 - beta1) * dW
+        u[...] = np.maximum(beta2 * u, np.abs(dW))
+        W -= lr / (1 - beta1**t) * v / (u + eps)
 
 
 def main():

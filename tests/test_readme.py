@@ -76,3 +76,27 @@ def test_the_check_itself_catches_a_wrong_value():
         check_shown({"loss": 0.068, "accuracy": 0.97}, "{'loss': 0.068, 'accuracy': 0.98}")
     with pytest.raises(AssertionError, match="shows 2 numbers"):
         check_shown(np.array([1.0]), "[1. 2.]")
+
+
+def test_reading_path_table_is_the_tools_output():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(README.parent / "tools" / "reading_path.py")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out in README.read_text()
+    total = out.strip().splitlines()[-1]  # | 6 files | 17 functions | 142 |
+    files, _, lines = (int(cell.split()[0]) for cell in total.strip("| ").split(" | "))
+    assert files <= 6 and lines <= 160  # the budget for the reading path
+
+
+def test_rmsprop_lines_shown_are_the_code():
+    import inspect
+
+    import tinynet as tn
+
+    shown = re.search(r"```text\n(s\[\.\.\.\] = rho.*?)```", README.read_text(), re.S).group(1)
+    source = [line.strip() for line in inspect.getsource(tn.optimizers.RMSProp.update)
+              .splitlines()]
+    for line in shown.strip().splitlines():
+        assert line.strip() in source, line

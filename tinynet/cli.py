@@ -66,21 +66,31 @@ def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--optimizer", default=None,
                        help="registered optimizer name: adagrad, adam, momentum, rmsprop, sgd "
                        "or one added with --import (default: rmsprop)")
-    group.add_argument("--lr", type=_positive(float), default=None,
-                       help="learning rate (default: the optimizer's own; 0.001 for rmsprop)")
-    group.add_argument("--rho", type=float, default=None, help="RMSProp decay rate (0.9)")
-    group.add_argument("--eps", type=float, default=None,
-                       help="epsilon added outside the square root (1e-8)")
-    group.add_argument("--beta", type=float, default=None, help="Momentum's decay rate (0.9)")
-    group.add_argument("--beta1", type=float, default=None, help="Adam's first-moment decay (0.9)")
-    group.add_argument("--beta2", type=float, default=None,
-                       help="Adam's second-moment decay (0.999)")
-    group.add_argument("--momentum", type=float, default=None, help="RMSProp's momentum (0)")
-    group.add_argument("--weight-decay", type=float, default=None,
-                       help="coupled L2 penalty on W (0: off)")
+    _add_hyperparameters(group)
     group.add_argument("--param", type=_key_value, action="append", default=[],
-                       metavar="NAME=VALUE", help="any other hyperparameter, e.g. centered=true")
+                       metavar="NAME=VALUE", help="a hyperparameter of an optimizer "
+                       "added with --import, e.g. gamma=0.5")
     _add_import(group)
+
+
+def _bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    return text.lower() == "true"
+
+
+def _add_hyperparameters(parser, article: dict | None = None) -> None:
+    """One ``--NAME`` option per constructor argument of the registered optimizers, read
+    from their signatures: a new optimizer's arguments need no list to be edited here."""
+    kinds = {bool: _bool, int: int, float: float}
+    for name, option in commands_mod.optimizer_options().items():
+        takers = option["takers"]
+        defaults = ", ".join(f"{cls} {value!r}" for cls, value in takers.items())
+        if article and name in article:  # explain's rmsprop defaults to the worked example
+            defaults = f"{article[name]!r} for rmsprop (the article's); else {defaults}"
+        kind = _positive(float) if name == "lr" else kinds.get(option["default_type"], str)
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None,
+                            help=f"default: {defaults}")
 
 
 def _add_import(parser) -> None:
@@ -176,13 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--grads", metavar="FILE", help="a sequence of gradients, one per line")
     explain.add_argument("--steps", type=_positive(int), default=1,
                          help="repeat the same gradient this many steps (default: 1)")
-    for flag, kind in (("--lr", _positive(float)), ("--rho", float), ("--eps", float),
-                       ("--beta", float), ("--beta1", float), ("--beta2", float),
-                       ("--momentum", float)):
-        explain.add_argument(flag, type=kind, default=None,
-                             help=f"{flag[2:]} (default: the article's for rmsprop: lr 0.01, "
-                             "rho 0.9, eps 0; else the optimizer's own)"
-                             if flag in ("--lr", "--rho", "--eps") else f"{flag[2:]}")
+    _add_hyperparameters(explain, article=commands_mod.ARTICLE)
     explain.add_argument("--param", type=_key_value, action="append", default=[],
                          metavar="NAME=VALUE")
     _add_import(explain)

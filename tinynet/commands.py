@@ -8,7 +8,32 @@ from __future__ import annotations
 
 import time
 
-OPTIMIZER_FLAGS = ("lr", "rho", "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
+ARTICLE = {"lr": 0.01, "rho": 0.9, "eps": 0.0}  # the worked example's RMSProp settings
+
+
+def optimizer_options() -> dict[str, dict]:
+    """Every constructor argument of every registered optimizer, which the command line
+    offers as ``--NAME``: ``{name: {"default_type": type, "takers": {class: default}}}``."""
+    import inspect
+
+    from . import optimizers
+
+    options: dict[str, dict] = {}
+    for name in optimizers.available():
+        cls = optimizers.lookup(name)
+        params = inspect.signature(cls.__init__).parameters
+        for arg in cls.hyperparam_names():
+            default = params[arg].default
+            entry = options.setdefault(arg, {"default_type": type(default), "takers": {}})
+            entry["takers"][cls.__name__] = default
+    return options
+
+
+def given_hyperparams(args) -> dict:
+    """The optimizer options set on the command line, with the --param ones."""
+    given = {k: v for k in optimizer_options() if (v := getattr(args, k, None)) is not None}
+    given.update(dict(args.param))
+    return given
 
 
 def import_user_code(targets: list[str]) -> None:
@@ -41,13 +66,10 @@ def optimizer_from_args(args) -> object:
     from . import optimizers
 
     import_user_code(args.imports)
-    given = {k: getattr(args, k) for k in OPTIMIZER_FLAGS if getattr(args, k) is not None}
-    given.update(dict(args.param))
-    return optimizers.get(args.optimizer or "rmsprop", **given)
+    return optimizers.get(args.optimizer or "rmsprop", **given_hyperparams(args))
 
 
-FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer", "lr", "rho",
-                       "eps", "beta", "beta1", "beta2", "momentum", "weight_decay")
+FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer")  # + its options
 
 
 def cmd_train(args) -> int:
@@ -59,8 +81,8 @@ def cmd_train(args) -> int:
         if path:
             check_writable(path)  # fail now, not after training
     if args.resume:
-        clash = [f"--{k.replace('_', '-')}" for k in FIXED_BY_CHECKPOINT
-                 if getattr(args, k) is not None] + ["--param"] * bool(args.param)
+        clash = [f"--{k.replace('_', '-')}" for k in (*FIXED_BY_CHECKPOINT, *optimizer_options())
+                 if getattr(args, k, None) is not None] + ["--param"] * bool(args.param)
         if clash:
             raise ValueError(f"--resume continues the saved run as it was; {clash[0]} cannot "
                              f"change it")
@@ -163,11 +185,9 @@ def cmd_explain(args) -> int:
     from .explain import check_grads, explain, read_grads, sgd_contrast
 
     import_user_code(args.imports)
-    given = {k: getattr(args, k) for k in ("lr", "rho", "eps", "beta", "beta1", "beta2",
-                                           "momentum") if getattr(args, k) is not None}
-    given.update(dict(args.param))
+    given = given_hyperparams(args)
     if args.optimizer.lower() == "rmsprop":  # the article's worked example by default
-        given = {"lr": 0.01, "rho": 0.9, "eps": 0.0, **given}
+        given = {**ARTICLE, **given}
     opt = optimizers.get(args.optimizer, **given)
     if args.grads:
         grads = read_grads(args.grads)

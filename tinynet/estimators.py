@@ -26,8 +26,6 @@ from .model import mlp
 from .trainer import Trainer
 from .validation import check_choice, check_dtype, check_number
 
-OPTIMIZER_HYPERPARAMS = ("rho", "beta", "beta1", "beta2", "eps", "weight_decay")
-
 
 class _TinyNetBase(BaseEstimator):
     """Shared by the classifier and the regressor (see their docstrings)."""
@@ -36,7 +34,7 @@ class _TinyNetBase(BaseEstimator):
                  lr=0.001, rho=0.9, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8,
                  weight_decay=0.0, batch_size=32, epochs=200, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, random_state=None,
-                 verbose=False, dtype="float64", warm_start=False):
+                 verbose=False, dtype="float64", warm_start=False, optimizer_params=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -56,6 +54,7 @@ class _TinyNetBase(BaseEstimator):
         self.verbose = verbose
         self.dtype = dtype
         self.warm_start = warm_start
+        self.optimizer_params = optimizer_params
 
     # ----- what the subclasses say ------------------------------------------------------
 
@@ -86,9 +85,16 @@ class _TinyNetBase(BaseEstimator):
         self._optimizer_from_params()  # validates the optimizer's own hyperparameters
 
     def _optimizer_from_params(self) -> optimizers.Optimizer:
+        """The optimizer, built from the estimator parameters its constructor names (lr,
+        rho, ...) and ``optimizer_params`` (any other, e.g. a registered one's own)."""
+        extra = self.optimizer_params or {}
+        if not isinstance(extra, dict):
+            raise TypeError(f"optimizer_params must be a dict such as {{'centered': True}}, "
+                            f"got {type(extra).__name__}")
+        own = self.get_params(deep=False)
         names = optimizers.lookup(self.optimizer).hyperparam_names()
-        hp = {k: getattr(self, k) for k in OPTIMIZER_HYPERPARAMS if k in names}
-        return optimizers.get(self.optimizer, lr=self.lr, **hp)
+        hp = {k: own[k] for k in names if k in own and k not in extra}
+        return optimizers.get(self.optimizer, **hp, **extra)
 
     def _new_trainer(self, n_features: int) -> Trainer:
         sizes = self.hidden_layer_sizes
@@ -159,6 +165,9 @@ class TinyNetClassifier(ClassifierMixin, _TinyNetBase):
     rho, beta, beta1, beta2, eps, weight_decay : float
         The optimizer's own hyperparameters; each is passed only to optimizers that take it
         (rho: RMSProp; beta: Momentum; beta1, beta2: Adam; eps: RMSProp, Adam, Adagrad).
+    optimizer_params : dict, optional
+        Any other constructor argument of the chosen optimizer, e.g. ``{"centered": True}``
+        for RMSProp or a registered optimizer's own; wins over the parameters above.
     batch_size : int, default=32
     epochs : int, default=200
     early_stopping : bool, default=False

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..validation import check_number
 from .fused import FusedStep
+from .state import check_state_matches
 
 
 class Optimizer:
@@ -267,30 +268,6 @@ def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
     return den
 
 
-def check_state_matches(states: dict, layers: list) -> None:
-    """Raise a ValueError naming the key if state arrays don't fit ``layers``.
-
-    ``states`` maps a state name (``"s_dW"``) to ``{l: array}``; empty dicts are fine.
-    """
-    numbers = set(range(1, len(layers) + 1))
-    for key, state in states.items():
-        if not state:
-            continue
-        if set(state) != numbers:
-            raise ValueError(
-                f"optimizer state {key} is for layers {sorted(state)}, but the model has "
-                f"layers {sorted(numbers)}: it comes from another architecture"
-            )
-        p = key[-1]
-        for l, layer in enumerate(layers, start=1):
-            param, arr = getattr(layer, p), state[l]
-            if arr.shape != param.shape or arr.dtype != param.dtype:
-                raise ValueError(
-                    f"optimizer state {key}/{l}: expected shape {param.shape} {param.dtype} "
-                    f"(layer {l}'s {p}), found {arr.shape} {arr.dtype}"
-                )
-
-
 def trainable_layers(model_or_layers) -> list:
     """The layers an optimizer updates: ``model.dense_layers``, or those of a list that
     carry parameters ``W`` and ``b``, numbered 1..L in order."""
@@ -309,6 +286,9 @@ def trainable_layers(model_or_layers) -> list:
 def _same_arrays(seen: list[tuple], layers: list) -> bool:
     """True while every layer holds the very arrays seen at the last check (a user may
     assign ``layer.dW = ...`` or pass other layers; then everything is checked again)."""
-    return len(seen) == len(layers) and all(
-        d.W is W and d.b is b and d.dW is dW and d.db is db
-        for (W, b, dW, db), d in zip(seen, layers))
+    if len(seen) != len(layers):
+        return False
+    for (W, b, dW, db), d in zip(seen, layers):
+        if d.W is not W or d.b is not b or d.dW is not dW or d.db is not db:
+            return False
+    return True
