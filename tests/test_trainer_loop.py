@@ -188,6 +188,7 @@ def test_progress_bar_is_closed_on_ctrl_c_and_the_partial_epoch_not_counted(bars
     history = t.fit(*data(40), epochs=3, callbacks=[CtrlC()])
     assert history.interrupted and t.epoch == 0 and t.optimizer.t == 2
     assert len(bars) == 1 and bars[0].closed and bars[0].delay_at_close == 0.25
+    assert bars[0].updates == 2  # the bar shows the steps that ran
 
 
 def test_progress_bar_is_closed_on_divergence(bars):
