@@ -77,7 +77,10 @@ def test_model_forward_and_predict_check_input(setup):
     with pytest.raises(ValueError, match="expected 4 features, got 10"):
         trainer.model.predict(np.zeros((2, 10)))
     with pytest.raises(ValueError, match="NaN"):
-        trainer.model.forward(nan_at(X, 0, 0))
+        trainer.model.predict(nan_at(X, 0, 0))
+    with pytest.raises(ValueError, match=r"expects input of shape \(batch, 4\), got \(2, 10\)"):
+        trainer.model.forward(np.zeros((2, 10)))  # forward is the arithmetic: shapes checked
+    assert np.isnan(trainer.model.forward(nan_at(X, 0, 0))[0]).all()  # NaN propagates
 
 
 @pytest.mark.parametrize("kwargs, error, fragment", [

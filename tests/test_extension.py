@@ -118,8 +118,11 @@ def test_train_step_returns_the_batch_loss_and_outputs():
     loss, out = trainer.train_step(X, y)
     assert loss == expected_loss and np.array_equal(out, expected_out)
     assert trainer.optimizer.t == 1
-    with pytest.raises(ValueError, match="expected 2 features, got 3"):
+    before = model.arrays()["W/1"].copy()
+    with pytest.raises(ValueError, match=r"expects input of shape \(batch, 2\), got \(2, 3\)"):
         trainer.train_step(np.ones((2, 3)), y)
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\]"):
         trainer.train_step(X, np.array([0, 2]))
-    assert trainer.optimizer.t == 1  # nothing stepped
+    loss, _ = trainer.train_step(np.array([[np.nan, 1.0], [0.0, 1.0]]), y)
+    assert np.isnan(loss)  # returned, and nothing learned from it:
+    assert trainer.optimizer.t == 1 and np.array_equal(model.arrays()["W/1"], before)

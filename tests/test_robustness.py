@@ -232,7 +232,7 @@ def cli(*args):
 @pytest.mark.parametrize("args, fragment", [
     (["train", "--resume", "missing.npz"], "checkpoint not found: missing.npz"),
     (["train", "--data", "setup.cfg"], "setup.cfg"),
-    (["train", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3"], "training diverged"),
+    (["train", "--optimizer", "sgd", "--lr", "1e300", "--epochs", "3"], "training diverged"),
     (["train", "--batch-size", "-4"], "--batch-size: must be > 0"),
     (["compare", "--surface", "bowl"], "invalid choice: 'bowl'"),
     (["compare", "--optimizers", "sgd,nadam", "--epochs", "1"], "unknown optimizer 'nadam'"),

@@ -144,8 +144,8 @@ class ReLU(Layer):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         X = self._input(X)
-        self._mask = X > 0  # which units are active; X * mask is faster than np.maximum
-        return X * self._mask
+        self._mask = X > 0  # which units are active: backward passes dY only through them
+        return np.maximum(X, 0)  # +0.0 where X < 0 (X * mask would give -0.0 there)
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         return self._gradient(dY, self._mask) * self._mask

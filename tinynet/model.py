@@ -83,11 +83,12 @@ class Sequential:
     def dtype(self) -> np.dtype:
         return self.dense_layers[0].dtype
 
-    def forward(self, X) -> np.ndarray:
-        """Outputs (logits for classifiers) for a batch ``X`` of shape (B, n_features)."""
-        return self._forward(self.check_input(X))
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Outputs (logits for classifiers) for a batch ``X`` of shape (B, n_features).
 
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+        The arithmetic only: each layer checks the shape it receives, and a NaN in X gives
+        NaN outputs, as numpy would. ``predict``, ``evaluate`` and ``fit`` reject bad data.
+        """
         for layer in self.layers:
             X = layer.forward(X)
         return X
@@ -116,11 +117,11 @@ class Sequential:
 
     def predict(self, X) -> np.ndarray:
         """Class labels (softmax/sigmoid head) or values (identity head)."""
-        return HEADS[self.head].predict(self.forward(X))
+        return HEADS[self.head].predict(self.forward(self.check_input(X)))
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes)."""
-        return HEADS[self.head].predict_proba(self.forward(X))
+        return HEADS[self.head].predict_proba(self.forward(self.check_input(X)))
 
     def n_params(self) -> int:
         return sum(d.W.size + d.b.size for d in self.dense_layers)

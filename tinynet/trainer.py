@@ -13,6 +13,7 @@ teaching warnings are callbacks, the divergence guard a small object (guard.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -134,12 +135,14 @@ class Trainer:
     def train_step(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, np.ndarray]:
         """One step of mini-batch gradient descent; returns the batch loss and the outputs.
 
-        A non-finite loss is returned, not raised: ``fit``'s guard reports it.
+        A non-finite loss (diverged weights, or a NaN in ``Xb``) changes nothing and is
+        returned, not raised: ``fit``'s guard reports it.
         """
         out = self.model.forward(Xb)                # every layer caches what backward needs
         loss = self.loss.forward(out, yb)           # the mean over the batch
-        self.model.backward(self.loss.backward(), input_grad=False)  # dW, db (no dX needed)
-        self.optimizer.step(self.model)             # W, b change in place
+        if math.isfinite(loss):
+            self.model.backward(self.loss.backward(), input_grad=False)  # dW, db (no dX needed)
+            self.optimizer.step(self.model)         # W, b change in place
         return loss, out
 
     def fit(self, X, y, epochs: int = 1, validation_data: tuple | None = None,
@@ -223,7 +226,7 @@ class Trainer:
         return {"loss": self.loss._forward(out, y), metric: losses_mod.score(metric, out, y)}
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
-        chunks = [self.model._forward(X[i : i + EVAL_CHUNK]) for i in range(0, len(X), EVAL_CHUNK)]
+        chunks = [self.model.forward(X[i : i + EVAL_CHUNK]) for i in range(0, len(X), EVAL_CHUNK)]
         return np.concatenate(chunks)
 
     def predict(self, X) -> np.ndarray:

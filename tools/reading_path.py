@@ -17,7 +17,7 @@ from tinynet.optimizers import base, rmsprop
 # In the order a learner meets them, for an MLP with ReLU, softmax cross-entropy and RMSProp.
 PATH = [
     trainer.Trainer.train_step,
-    model.Sequential.forward, model.Sequential._forward,
+    model.Sequential.forward,
     layers.Dense.forward, layers.ReLU.forward,
     losses.Loss.forward, losses.SoftmaxCrossEntropy._forward,
     losses.SoftmaxCrossEntropy.backward,
