@@ -3,6 +3,7 @@
     python examples/benchmark.py            # the full run (a few minutes)
     python examples/benchmark.py --quick    # fewer epochs and repeats
     python examples/benchmark.py --json bench.json
+    python examples/benchmark.py --table examples/benchmark_results.json   # the README's table
 
 Workloads
     W1  digits, 64-128-64-10 ReLU, batch 32, 30 epochs, float64 and float32
@@ -221,7 +222,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=None, help="repeats per contender")
     parser.add_argument("--only", default=None, help="run only workloads whose name has this")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--table", metavar="PATH", help="print the README's table from a JSON "
+                        "file written by --json, and stop")
     args = parser.parse_args()
+    if args.table:
+        with open(args.table) as f:
+            print(readme_table(json.load(f)["results"]))
+        return
     repeats = args.repeats or (2 if args.quick else 5)
     results = {}
     for w in workloads(args.quick):
@@ -246,6 +253,39 @@ def main() -> None:
         with open(args.json, "w") as f:
             json.dump({"meta": meta, "results": results}, f, indent=1)
         print(f"wrote {args.json}")
+
+
+LABELS = {"W1 digits f64": "W1 digits 64-128-64-10, batch 32, f64",
+          "W1 digits f32": "W1 same, float32",
+          "W2 moons": "W2 moons 2-32-32-2, batch 32",
+          "W3 100k f32": "W3 100k x 100, 100-256-256-10, batch 256, f32"}
+
+
+def readme_table(results: dict) -> str:
+    """The README's Performance table: median ms per epoch, with the ratios that matter
+    (to the hand-written loop; for W3, whose time is mostly matrix products, to GEMM)."""
+    rows = ["| workload | tinynet, bar on | tinynet, bar off | sklearn MLP (adam) | "
+            "hand-written | GEMM + RMSProp | GEMM floor |", "|---|---|---|---|---|---|---|"]
+    for name, res in results.items():
+        ms = {k: r["median_s_per_epoch"] * 1e3 for k, r in res.items()}
+        base, ref = (("GEMM floor", "GEMM") if name.startswith("W3")
+                     else ("hand-written numpy", "hand"))
+        on, off = ms["tinynet (bar on)"], ms["tinynet (bar off)"]
+
+        def cell(x: float) -> str:
+            return f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+        tiny = [f"{cell(x)} ({x / ms[base]:.2f}x {ref})" for x in (on, off)]
+        if ref == "hand":
+            tiny[1] = cell(off)
+        sk = ms["sklearn MLP adam"]
+        hand = cell(ms["hand-written numpy"])
+        if ref == "GEMM":
+            hand += f" ({ms['hand-written numpy'] / ms[base]:.2f}x GEMM)"
+        rows.append(f"| {LABELS.get(name, name)} | {tiny[0]} | {tiny[1]} | {cell(sk)} "
+                    f"({sk / on:.1f}x slower) | {hand} | {cell(ms['GEMM + RMSProp'])} | "
+                    f"{cell(ms['GEMM floor'])} |")
+    return "\n".join(rows)
 
 
 def print_table(w, res: dict) -> None:

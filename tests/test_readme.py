@@ -100,3 +100,14 @@ def test_rmsprop_lines_shown_are_the_code():
               .splitlines()]
     for line in shown.strip().splitlines():
         assert line.strip() in source, line
+
+
+def test_performance_table_is_the_benchmarks_output():
+    import subprocess
+    import sys
+
+    root = README.parent
+    out = subprocess.run([sys.executable, str(root / "examples" / "benchmark.py"), "--table",
+                          str(root / "examples" / "benchmark_results.json")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out in README.read_text()
