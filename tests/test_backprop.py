@@ -25,7 +25,7 @@ def test_gradcheck_every_activation_and_loss(activation, loss_cls, rng):
     model = tn.mlp([4, 5, 3, n_out], activation=activation, seed=2,
                    head="identity" if loss_cls is tn.MSE else None)
     errors = tn.gradcheck(model, loss, X, y, per_parameter=True)
-    assert sorted(errors) == ["W/1", "W/2", "W/3", "b/1", "b/2", "b/3"]
+    assert sorted(errors) == ["W/1", "W/2", "W/3", "X", "b/1", "b/2", "b/3"]
     assert max(errors.values()) < 1e-6, errors
     assert tn.gradcheck(model, loss, X, y) == max(errors.values())
 

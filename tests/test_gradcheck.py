@@ -81,7 +81,7 @@ def test_all_zero_gradients_report_zero_error():
     X, y = np.array([[0.1, 0.2], [0.3, -0.1]]), np.array([[0.5], [0.5]])
     # eps = 2^-20 keeps b ± eps exact, so the difference quotient is exactly 0 too.
     errors = tn.gradcheck(model, tn.MSE(), X, y, eps=2.0**-20, per_parameter=True)
-    assert errors == {"W/1": 0.0, "b/1": 0.0, "W/2": 0.0, "b/2": 0.0}
+    assert errors == {"W/1": 0.0, "b/1": 0.0, "W/2": 0.0, "b/2": 0.0, "X": 0.0}
 
 
 @pytest.mark.parametrize("kwargs, error, fragment", [

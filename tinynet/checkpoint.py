@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import optimizers
+from .dropout import mask_states, set_mask_states
 from .files import from_json_array, json_array, load_npz, save_npz
 from .history import History
 from .losses import LOSSES
@@ -41,6 +42,7 @@ def save(path, model, optimizer, loss, settings: dict, epoch: int, history: Hist
         "epoch": epoch,
         "history": history.to_dict(),
         "rng": rng.bit_generator.state,
+        "dropout_rngs": mask_states(model.layers),
         "extra": extra or {},
     }
     arrays = {f"optimizer/{k}": v for k, v in state.items() if "/" in k}
@@ -71,6 +73,7 @@ def load(path) -> dict:
         loss = LOSSES[meta["loss"]]()
         rng = np.random.default_rng()
         rng.bit_generator.state = meta["rng"]
+        set_mask_states(model.layers, meta.get("dropout_rngs", []))
         parts = {"model": model, "optimizer": optimizer, "loss": loss,
                  "settings": dict(meta["trainer"]), "epoch": int(meta["epoch"]),
                  "history": History.from_dict(meta["history"]), "rng": rng,

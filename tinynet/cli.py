@@ -176,11 +176,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_debug(compare)
 
     explain = commands.add_parser(
-        "explain", help="one optimizer step at a time, every number shown",
-        description="Apply an optimizer to a parameter theta = 0 with a given gradient and "
-        "print each quantity of its formula, computed by the real optimizer class.")
-    explain.add_argument("optimizer", help="sgd, momentum, rmsprop, adam, adagrad or any "
-                         "registered name")
+        "explain", help="one optimizer step, or one backprop pass, every number shown",
+        description="'tinynet explain OPTIMIZER': apply an optimizer to a parameter theta = 0 "
+        "with a given gradient and print each quantity of its formula, computed by the real "
+        "optimizer class. 'tinynet explain backprop': one forward and backward pass of a tiny "
+        "network, every quantity with its formula and shape, then each gradient entry beside "
+        "its finite difference.")
+    explain.add_argument("optimizer", help="backprop, or sgd, momentum, rmsprop, adam, "
+                         "adagrad or any registered optimizer name")
+    bp = explain.add_argument_group("backprop")
+    bp.add_argument("--sizes", type=_int_list, default=[2, 3, 2], metavar="N0,N1,...",
+                    help="layer widths (default: 2,3,2)")
+    bp.add_argument("--activation", default="relu",
+                    choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
+    bp.add_argument("--loss", default="softmax_cross_entropy",
+                    choices=["softmax_cross_entropy", "binary_cross_entropy", "mse"])
+    bp.add_argument("--samples", type=_positive(int), default=2,
+                    help="batch size B (default: 2)")
+    bp.add_argument("--seed", type=int, default=0, help="weights and data (default: 0)")
     explain.add_argument("--grad", default="100,1", metavar="G1,G2",
                          help="the gradient, comma-separated (default: 100,1, the article's)")
     explain.add_argument("--grads", metavar="FILE", help="a sequence of gradients, one per line")

@@ -184,6 +184,13 @@ def cmd_explain(args) -> int:
     from . import optimizers
     from .explain import check_grads, explain, read_grads, sgd_contrast
 
+    if args.optimizer.lower() == "backprop":
+        from .explain_backprop import explain_backprop
+
+        if len(args.sizes) < 2:
+            raise ValueError("--sizes needs at least an input and an output width, e.g. 2,3,2")
+        print(explain_backprop(args.sizes, args.activation, args.loss, args.samples, args.seed))
+        return 0
     import_user_code(args.imports)
     given = given_hyperparams(args)
     if args.optimizer.lower() == "rmsprop":  # the article's worked example by default

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .dropout import mask_states, set_mask_states
+
 
 class DivergenceError(FloatingPointError):
     """Training produced a non-finite loss or weight. Attributes: epoch (1-based), step
@@ -37,11 +39,13 @@ class Snapshot:
         self.model, self.optimizer = model, optimizer
         self.weights = {k: a.copy() for k, a in model.arrays().items()}
         self.state = optimizer.state_dict()
+        self.masks = mask_states(model.layers)  # Dropout's generators: replays are exact
 
     def restore(self) -> None:
         for key, param in self.model.arrays().items():
             param[...] = self.weights[key]
         self.optimizer.load_state_dict(self.state)
+        set_mask_states(self.model.layers, self.masks)
 
 
 class DivergenceGuard:

@@ -23,7 +23,13 @@ INITS = ("he", "xavier", "normal")
 
 
 class Layer:
-    """The layer protocol: ``forward(X)`` caches what ``backward(dY)`` needs."""
+    """The layer protocol: ``forward(X)`` caches what ``backward(dY)`` needs.
+
+    ``training`` tells layers that act differently when training (Dropout) which mode
+    they are in; ``Sequential.train()`` and ``.eval()`` set it for every layer.
+    """
+
+    training = True
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -148,7 +154,9 @@ class ReLU(Layer):
         return np.maximum(X, 0)  # +0.0 where X < 0 (X * mask would give -0.0 there)
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        return self._gradient(dY, self._mask) * self._mask
+        dX = self._gradient(dY, self._mask) * self._mask
+        dX += 0.0  # a negative dY times 0 is -0.0; show +0.0, as the math does
+        return dX
 
 
 class LeakyReLU(Layer):
@@ -213,6 +221,32 @@ class Identity(Layer):
         return self._gradient(dY, self._Y)
 
 
+class Softmax(Layer):
+    """``Y = softmax(X)`` row by row; backward applies softmax's Jacobian.
+
+    Per sample, dY_i/dX_j = Y_i (δ_ij - Y_j), so the vector-Jacobian product is::
+
+        dX = Y ⊙ (dY - sum_j dY_j Y_j)          (the sum per row)
+
+    Here to be studied with ``CrossEntropy``; for training, ``SoftmaxCrossEntropy`` fuses
+    the two into ``dZ = (softmax(Z) - Y_onehot) / B``: one subtraction, no division by a
+    probability that may be tiny.
+    """
+
+    _Y = None
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        X = self._input(X)
+        e = np.exp(X - X.max(axis=1, keepdims=True))  # shifted: exp never overflows
+        self._Y = e / e.sum(axis=1, keepdims=True)
+        return self._Y
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        Y = self._Y
+        dY = self._gradient(dY, Y)
+        return Y * (dY - (dY * Y).sum(axis=1, keepdims=True))
+
+
 ACTIVATIONS = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
@@ -222,4 +256,5 @@ ACTIVATIONS = {
 }
 
 # Every layer type a saved model may name; loading builds only these.
-LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity)}
+LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity,
+                                             Softmax)}

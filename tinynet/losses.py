@@ -237,11 +237,53 @@ class MSE(Loss):
         return output[:, 0] if output.shape[1] == 1 else output
 
 
-HEADS = {cls.head: cls for cls in (SoftmaxCrossEntropy, BinaryCrossEntropy, MSE)}
+class CrossEntropy(Loss):
+    """Cross-entropy of probabilities P (a Softmax layer's output) and class labels::
+
+        loss = -(1/B) sum_i log P[i, y_i]
+        dP[i, j] = -1 / (B P[i, y_i])  where j = y_i, else 0
+
+    With a Softmax layer before it, backprop through softmax's Jacobian gives the same dZ
+    as ``SoftmaxCrossEntropy``, which computes it in one stable step and is the one to
+    train with: here the gradient divides by a probability that can be tiny.
+    """
+
+    head = "probabilities"
+    metric_name = "accuracy"
+
+    def check_target(self, y, n_outputs: int, name: str = "y") -> np.ndarray:
+        if n_outputs < 2:
+            raise ValueError("CrossEntropy needs at least 2 outputs (one probability per class)")
+        return _as_labels(y, n_outputs, name)
+
+    def _forward(self, output: np.ndarray, y: np.ndarray) -> float:
+        rows = _rows(len(y))
+        self._P, self._y, self._rows = output, y, rows
+        picked = np.maximum(output[rows, y], np.finfo(output.dtype).tiny)  # log(0) -> finite
+        return float(-np.log(picked).sum()) / len(y)
+
+    def backward(self) -> np.ndarray:
+        P, self._P = self._forwarded("_P"), None
+        d = np.zeros_like(P)
+        picked = np.maximum(P[self._rows, self._y], np.finfo(P.dtype).tiny)
+        d[self._rows, self._y] = -1.0 / (len(self._y) * picked)
+        return d
+
+    @staticmethod
+    def predict_proba(output: np.ndarray) -> np.ndarray:
+        return output
+
+    @staticmethod
+    def predict(output: np.ndarray) -> np.ndarray:
+        return output.argmax(axis=1)
+
+
+HEADS = {cls.head: cls for cls in (SoftmaxCrossEntropy, BinaryCrossEntropy, MSE, CrossEntropy)}
 LOSSES = {
     "softmax_cross_entropy": SoftmaxCrossEntropy,
     "binary_cross_entropy": BinaryCrossEntropy,
     "mse": MSE,
+    "cross_entropy": CrossEntropy,
 }
 
 

@@ -10,12 +10,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .dropout import Dropout
 from .files import from_json_array, json_array, load_npz, save_npz
 from .flatbuffer import FlatBuffer
-from .layers import ACTIVATIONS, LAYER_TYPES, Dense, Layer
+from .layers import ACTIVATIONS, Dense, Layer, Softmax
+from .layers import LAYER_TYPES as _BASIC_TYPES
 from .losses import HEADS
 from .validation import check_choice, check_dtype, check_features, check_number
 
+# Every layer type a saved model may name; loading builds only these.
+LAYER_TYPES = {**_BASIC_TYPES, "Dropout": Dropout}
 FORMAT = "tinynet-model"
 FORMAT_VERSION = 1
 
@@ -28,9 +32,17 @@ class Sequential:
     layers : list of Layer
         Applied in order; at least one must be Dense, and consecutive Dense widths
         must agree.
-    head : {"softmax", "sigmoid", "identity"}, optional
+    head : {"softmax", "sigmoid", "identity", "probabilities"}, optional
         How ``predict``/``predict_proba`` read the outputs. By default "softmax" for
-        several outputs and "sigmoid" for one; use "identity" for regression.
+        several outputs and "sigmoid" for one ("probabilities" when the last layer is a
+        Softmax layer); use "identity" for regression.
+
+    Attributes
+    ----------
+    training : bool
+        The mode: True after ``train()`` (the default), False after ``eval()``. Only
+        layers such as Dropout act differently; ``Trainer.fit`` trains in training mode
+        and leaves the model in evaluation mode.
     """
 
     def __init__(self, layers: Sequence[Layer], head: str | None = None):
@@ -52,7 +64,9 @@ class Sequential:
             if a.dtype != b.dtype:
                 raise ValueError(f"Dense layers {l} and {l + 1} differ in dtype: "
                                  f"{a.dtype} and {b.dtype}")
-        if head is None:
+        if head is None and isinstance(layers[-1], Softmax):
+            head = "probabilities"
+        elif head is None:
             head = "softmax" if dense[-1].n_out > 1 else "sigmoid"
         self.head = check_choice("head", head, HEADS)
         self.layers = layers
@@ -63,6 +77,7 @@ class Sequential:
         self.params = FlatBuffer.pack([p for d in dense for p in (d.W, d.b)])
         self.grads: FlatBuffer | None = None
         _hand_out(dense, ("W", "b"), self.params)
+        self.train()
 
     def __setstate__(self, state: dict) -> None:
         """After ``copy.deepcopy``: the copied W, b no longer share one buffer; pack again."""
@@ -70,6 +85,17 @@ class Sequential:
         self.params = FlatBuffer.pack([p for d in self.dense_layers for p in (d.W, d.b)])
         self.grads = None
         _hand_out(self.dense_layers, ("W", "b"), self.params)
+
+    def train(self, mode: bool = True) -> Sequential:
+        """Training mode (``mode=False``: evaluation mode) for the model and every layer."""
+        self.training = bool(mode)
+        for layer in self.layers:
+            layer.training = self.training
+        return self
+
+    def eval(self) -> Sequential:
+        """Evaluation mode: Dropout passes its input through unchanged."""
+        return self.train(False)
 
     @property
     def n_features(self) -> int:
@@ -182,6 +208,7 @@ class Sequential:
                 kind = LAYER_TYPES[spec.pop("type")]
                 if kind is Dense:
                     spec["dtype"] = dtype
+                if kind in (Dense, Dropout):
                     spec["rng"] = np.random.default_rng(0)
                 layers.append(kind(**spec))
             model = cls(layers, head=config.get("head"))

@@ -1,9 +1,10 @@
-"""Conformance checks for optimizers, including the ones you write.
+"""Conformance checks for optimizers and layers, including the ones you write.
 
-    from tinynet.testing import check_optimizer
+    from tinynet.testing import check_optimizer, check_layer
     check_optimizer(MyOptimizer, lr=0.01)     # raises OptimizerCheckError in plain words
+    check_layer(MyLayer())                    # raises LayerCheckError (layercheck.py)
 
-Every built-in optimizer passes the same checks.
+Every built-in optimizer and layer passes the same checks.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import surfaces
+from .layercheck import LAYER_CHECKS, LayerCheckError, check_layer
 from .losses import SoftmaxCrossEntropy
 from .model import mlp
 from .optimizers.base import Optimizer
+
+__all__ = ["CHECKS", "LAYER_CHECKS", "LayerCheckError", "OptimizerCheckError", "check_layer",
+           "check_optimizer"]
 
 
 class OptimizerCheckError(AssertionError):

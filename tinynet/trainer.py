@@ -168,6 +168,7 @@ class Trainer:
         self.steps_per_epoch = len(self._batch_slices(len(X)))
         for cb in cbs:
             cb.on_train_begin(self)
+        self.model.train()  # Dropout drops while training, whatever mode the model was in
         try:
             with interrupt_flag() as interrupted:
                 while self.epoch < self.target_epoch and not self.stop_training:
@@ -188,6 +189,7 @@ class Trainer:
         finally:  # Ctrl-C, divergence, a callback's error: never leave a bar half drawn
             if bar is not None:
                 bar.close()
+            self.model.eval()  # so that model.predict after fit is inference, deterministic
         for cb in cbs:
             cb.on_train_end(self)
         return self.history
@@ -217,7 +219,8 @@ class Trainer:
     # ----- evaluation -------------------------------------------------------------------
 
     def evaluate(self, X, y) -> dict:
-        """``{"loss": ..., "accuracy": ...}`` (or ``"r2"`` for regression) on (X, y)."""
+        """``{"loss": ..., "accuracy": ...}`` (or ``"r2"`` for regression) on (X, y), in
+        evaluation mode."""
         return self._evaluate(*self.check_data(X, y))
 
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> dict:
@@ -226,7 +229,14 @@ class Trainer:
         return {"loss": self.loss._forward(out, y), metric: losses_mod.score(metric, out, y)}
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
-        chunks = [self.model.forward(X[i : i + EVAL_CHUNK]) for i in range(0, len(X), EVAL_CHUNK)]
+        """The model's outputs in evaluation mode (its own mode is restored after)."""
+        mode = self.model.training
+        self.model.eval()
+        try:
+            chunks = [self.model.forward(X[i : i + EVAL_CHUNK])
+                      for i in range(0, len(X), EVAL_CHUNK)]
+        finally:
+            self.model.train(mode)
         return np.concatenate(chunks)
 
     def predict(self, X) -> np.ndarray:

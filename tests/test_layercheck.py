@@ -1,0 +1,118 @@
+"""check_layer: every built-in layer passes; each planted bug is caught with its message."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.testing import LAYER_CHECKS, LayerCheckError, check_layer
+
+BUILTINS = [tn.Dense(4, 3, rng=np.random.default_rng(0)), tn.Dense(4, 4, dtype=np.float32),
+            tn.ReLU(), tn.LeakyReLU(0.1), tn.Tanh(), tn.Sigmoid(), tn.Identity(), tn.Softmax(),
+            tn.Dropout(0.3, rng=np.random.default_rng(0))]
+
+
+@pytest.mark.parametrize("layer", BUILTINS, ids=lambda x: repr(x))
+def test_builtin_layers_pass_every_check(layer):
+    before = repr(layer), getattr(layer, "dW", None)
+    assert check_layer(layer) == list(LAYER_CHECKS)
+    assert (repr(layer), getattr(layer, "dW", None)) == before  # checked on copies
+
+
+class TanhWithoutSquare(tn.Tanh):
+    def backward(self, dY):
+        return self._gradient(dY, self._Y) * (1.0 - self._Y)  # the bug: 1 - Y, not 1 - Y²
+
+
+class DenseWithMeanBias(tn.Dense):
+    def backward(self, dZ, input_grad=True):
+        dX = super().backward(dZ, input_grad)
+        self.db = dZ.mean(axis=0)  # the bug: an extra 1/B (the loss already divided by B)
+        return dX
+
+
+class DenseTransposed(tn.Dense):
+    def backward(self, dZ, input_grad=True):
+        dX = super().backward(dZ, input_grad)
+        self.dW = dZ.T @ self._X  # the bug: the product the wrong way round
+        return dX
+
+
+class ReLUWithSharedBuffer(tn.ReLU):
+    """Reuses one output buffer: the next forward overwrites what the last one returned."""
+
+    def forward(self, X):
+        self._mask = X > 0
+        if getattr(self, "_out", None) is None or self._out.shape != X.shape:
+            self._out = np.empty_like(X)
+        np.multiply(X, self._mask, out=self._out)
+        return self._out
+
+
+class ReLUInPlace(tn.ReLU):
+    def forward(self, X):
+        self._mask = X > 0
+        X *= self._mask  # the bug: the caller's X is changed
+        return X
+
+
+class NoCacheCheck(tn.Layer):
+    def forward(self, X):
+        self._Y = np.tanh(X)
+        return self._Y
+
+    def backward(self, dY):
+        return dY * (1.0 - self._Y ** 2)  # AttributeError before any forward
+
+
+class UpcastingSigmoid(tn.Sigmoid):
+    def forward(self, X):
+        self._Y = 1.0 / (1.0 + np.exp(-np.asarray(X, dtype=np.float64)))
+        return self._Y
+
+
+@pytest.mark.parametrize("layer, message", [
+    (TanhWithoutSquare(), "'gradients match finite differences': dX differs from central "
+                          "finite differences (relative error"),
+    (DenseWithMeanBias(4, 3, rng=np.random.default_rng(0)),
+     "'gradients match finite differences': db differs from central finite differences"),
+    (DenseTransposed(4, 3, rng=np.random.default_rng(0)),
+     "'gradients match finite differences': dW has shape (3, 4), but W has (4, 3) "
+     "(a transposed product?)"),
+    (DenseTransposed(3, 3, rng=np.random.default_rng(0)),
+     "'gradients match finite differences': dW differs from central finite differences"),
+    (ReLUWithSharedBuffer(), "'second pass independent of the first': a second "
+                             "forward/backward changed the arrays the first one returned"),
+    (ReLUInPlace(), "'input not mutated': forward() or backward() changed its input X in place"),
+    (NoCacheCheck(), "'backward before forward is an error': backward() before forward() "
+                     "raised AttributeError"),
+    (UpcastingSigmoid(), "'float32 stays float32': a float32 input should give float32 "
+                         "arrays, but these are not: {'output': 'float64', 'dX': 'float64'}"),
+])
+def test_each_planted_bug_is_caught_and_named(layer, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(LayerCheckError) as info:
+            check_layer(layer)
+    assert f"{type(layer).__name__} failed {message}" in str(info.value)
+
+
+def test_the_mean_bias_bug_is_off_by_exactly_the_batch_size():
+    with pytest.raises(LayerCheckError, match=r"\|\|backprop\|\| / \|\|fd\|\| = 0\.2\)"):
+        check_layer(DenseWithMeanBias(4, 3, rng=np.random.default_rng(0)))  # B = 5
+
+
+def test_check_layer_wants_an_instance():
+    with pytest.raises(TypeError, match="takes a tinynet Layer instance"):
+        check_layer(tn.ReLU)
+
+
+def test_gradcheck_layer_returns_both_gradients(rng):
+    layer = tn.Dense(3, 2, rng=rng)
+    X = rng.standard_normal((4, 3))
+    pairs = tn.gradcheck_layer(layer, X, arrays=True)
+    assert sorted(pairs) == ["W", "X", "b"]
+    for key, (grad, numeric) in pairs.items():
+        np.testing.assert_allclose(grad, numeric, atol=1e-8, err_msg=key)
+    assert layer.dW is None  # the layer itself was not touched
