@@ -39,6 +39,21 @@ class DenseTransposed(tn.Dense):
         return dX
 
 
+class Centering(tn.Layer):
+    """Y = X - mean over the batch; dX = dY - mean(dY) over the batch."""
+
+    _B = None
+
+    def forward(self, X):
+        self._B = len(X)
+        return X - X.mean(axis=0)
+
+    def backward(self, dY):
+        if self._B is None:
+            raise RuntimeError("backward() called before forward()")
+        return dY - dY.sum(axis=0)  # the bug: the mean's 1/B is missing
+
+
 class ReLUWithSharedBuffer(tn.ReLU):
     """Reuses one output buffer: the next forward overwrites what the last one returned."""
 
@@ -82,6 +97,8 @@ class UpcastingSigmoid(tn.Sigmoid):
      "(a transposed product?)"),
     (DenseTransposed(3, 3, rng=np.random.default_rng(0)),
      "'gradients match finite differences': dW differs from central finite differences"),
+    (Centering(), "'gradients match finite differences': dX differs from central finite "
+                  "differences"),
     (ReLUWithSharedBuffer(), "'second pass independent of the first': a second "
                              "forward/backward changed the arrays the first one returned"),
     (ReLUInPlace(), "'input not mutated': forward() or backward() changed its input X in place"),
