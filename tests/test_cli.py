@@ -12,8 +12,9 @@ from tinynet.cli import main
 
 
 def run(*args):
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}  # this tree's tinynet
     return subprocess.run([sys.executable, "-m", "tinynet", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
 
 
 @pytest.mark.slow

@@ -79,11 +79,13 @@ def test_the_check_itself_catches_a_wrong_value():
 
 
 def test_reading_path_table_is_the_tools_output():
+    import os
     import subprocess
     import sys
 
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}  # this tree's tinynet, not another
     out = subprocess.run([sys.executable, str(README.parent / "tools" / "reading_path.py")],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, env=env).stdout
     assert out in README.read_text()
     total = out.strip().splitlines()[-1]  # | 6 files | 17 functions | 142 |
     files, _, lines = (int(cell.split()[0]) for cell in total.strip("| ").split(" | "))
