@@ -31,4 +31,10 @@ for params, mean, std in zip(results["params"], results["mean_test_score"],
 best = search.best_params_
 print(f"best: lr={best['tinynetclassifier__lr']:g}, rho={best['tinynetclassifier__rho']:g}, "
       f"cross-validated accuracy {search.best_score_:.4f}")
+best_std = results["std_test_score"][search.best_index_]
+close = [f"lr={p['tinynetclassifier__lr']:g} rho={p['tinynetclassifier__rho']:g}"
+         for p, m in zip(results["params"], results["mean_test_score"])
+         if m >= search.best_score_ - best_std]
+print(f"within one standard deviation of the best ({best_std:.4f}): {', '.join(close)}; "
+      f"the folds cannot tell these apart")
 print(f"test accuracy of the refitted best pipeline: {search.score(X_test, y_test):.4f}")

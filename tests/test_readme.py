@@ -113,3 +113,25 @@ def test_performance_table_is_the_benchmarks_output():
                           str(root / "examples" / "benchmark_results.json")],
                          capture_output=True, text=True, check=True).stdout
     assert out in README.read_text()
+
+
+RECORDS = README.parent / "examples" / "figures"
+NUMBER_IN_TEXT = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
+# numbers in a paragraph that describe the setup rather than a result
+SETUP = {"balanced_updates": {"2"}, "badly_scaled_surface": {"100"},
+         "sklearn_grid_search": {"2"}}
+
+
+@pytest.mark.parametrize("name", ["balanced_updates", "badly_scaled_surface",
+                                  "effective_learning_rate", "learning_rate_sweep",
+                                  "moons_decision_boundary", "sklearn_grid_search"])
+def test_readme_numbers_about_an_example_are_what_it_printed(name):
+    # examples/figures/NAME.txt is the example's output (test_examples checks that it is
+    # still what the example prints); every number the README says about it is in there.
+    printed = set(NUMBER_IN_TEXT.findall((RECORDS / f"{name}.txt").read_text()))
+    paragraphs = [p for p in README.read_text().split("\n\n")
+                  if p.startswith(f"`{name}.py`") or f"`examples/{name}.py`" in p]
+    assert paragraphs, f"the README says nothing about {name}.py"
+    for paragraph in paragraphs:
+        claimed = set(NUMBER_IN_TEXT.findall(paragraph)) - SETUP.get(name, set())
+        assert claimed <= printed, f"{name}: {sorted(claimed - printed)} are not in its output"

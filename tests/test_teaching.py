@@ -2,6 +2,7 @@
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,31 +121,68 @@ def test_rmsprop_beats_sgd_at_its_best_stable_rate_on_the_badly_scaled_quadratic
 # ----- compare ----------------------------------------------------------------------------
 
 
-def test_compare_uses_identical_weights_and_batches():
-    data = tn.datasets.load("iris", seed=0)
-    model = tn.mlp([4, 16, 3], seed=0)
-    before = {k: a.copy() for k, a in model.arrays().items()}
-    results = compare.compare_on_data(model, data, compare.build_optimizers(
-        ["sgd", "momentum", "rmsprop", "adam"], None), epochs=3, batch_size=16)
-    assert [r.name for r in results] == ["SGD", "Momentum", "RMSProp", "Adam"]
-    for r in results[1:]:
-        assert r.batch_checksums == results[0].batch_checksums
-        assert len(r.batch_checksums) == 3 * 8  # 120 samples / 16 = 8 batches per epoch
-        for k, a in r.initial_weights.items():
-            assert np.array_equal(a, before[k])
-    assert compare.identical_conditions(results)
-    assert all(np.array_equal(a, before[k]) for k, a in model.arrays().items())  # untouched
-    assert not np.array_equal(results[0].model.dense_layers[0].W,
-                              results[2].model.dense_layers[0].W)
-    results[1].batch_checksums[0] += 1
-    assert not compare.identical_conditions(results)
+def test_compare_uses_identical_weights_and_batches_and_never_the_test_set():
+    data = compare.three_way(tn.datasets.load("iris", seed=0), seed=0)
+    assert (len(data.X_train), len(data.X_val), len(data.X_test)) == (96, 24, 30)
+    made = []
+
+    def make(seed):
+        made.append(tn.mlp([4, 16, 3], seed=seed))
+        return made[-1]
+
+    entries = compare.compare_on_data(make, data, ["sgd", "momentum", "rmsprop", "adam"],
+                                      epochs=3, batch_size=16, seeds=(0, 1), grid=(0.01, 0.1))
+    assert [e.name for e in entries] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert all(e.tuned and sorted(e.grid) == [0.01, 0.1] and e.lr in e.grid for e in entries)
+    for k, seed in enumerate((0, 1)):
+        runs = [e.runs[k] for e in entries]
+        assert all(r.seed == seed for r in runs)
+        assert compare.identical_conditions(runs)
+        assert len(runs[0].batch_checksums) == 3 * 6  # 96 samples / 16 = 6 batches per epoch
+    first = [e.runs[0] for e in entries]
+    second = [e.runs[1] for e in entries]
+    assert not compare.identical_conditions([first[0], second[0]])  # seeds differ
+    # tuning chose by validation loss: the chosen rate's score is the best on the grid
+    for e in entries:
+        assert e.grid[e.lr] == min(e.grid.values())
+    runs = [e.runs[0] for e in entries]
+    runs[1].batch_checksums[0] += 1
+    assert not compare.identical_conditions(runs)
+
+
+@pytest.mark.slow
+def test_tuned_comparison_on_digits_picks_each_optimizer_its_own_rate(capsys):
+    assert main(["compare", "--dataset", "digits"]) == 0
+    out = capsys.readouterr().out
+    rate = {name: float(re.search(rf"^{name}\s+(\S+) \(tuned\)", out, re.M).group(1))
+            for name in ("SGD", "Momentum", "RMSProp", "Adam")}
+    assert rate["SGD"] >= 30 * rate["RMSProp"]  # adaptive steps are about lr in size
+    assert "validation (from the training data)" in out and "seeds 0, 1, 2" in out
+    assert "identical initial weights and batch order for every optimizer (per seed): yes" in out
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    quoted = re.search(r"SGD and Momentum choose (\S+), RMSProp (\S+) and Adam (\S+), and the "
+                       r"test accuracies \((.*?)\)", readme)
+    assert quoted, "the README's summary of tinynet compare --dataset digits"
+    assert [float(quoted.group(i)) for i in (1, 1, 2, 3)] == [
+        rate["SGD"], rate["Momentum"], rate["RMSProp"], rate["Adam"]]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()
+            if "(tuned)" in line]
+    assert [row[5] for row in rows] == quoted.group(4).split(", ")  # test accuracy, as printed
+
+
+def test_compare_with_one_fixed_rate_says_so(capsys):
+    assert main(["compare", "--dataset", "iris", "--epochs", "2", "--hidden", "8",
+                 "--lr", "0.05", "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "one fixed learning rate for every optimizer: lr = 0.05 (not tuned)" in out
+    assert re.search(r"^SGD\s+0\.05\s", out, re.M) and "(tuned)" not in out
 
 
 def test_compare_cli_dataset_and_surface(tmp_path, capsys, assert_figure):
     assert main(["compare", "--dataset", "iris", "--epochs", "5", "--hidden", "8",
-                 "--target", "0.8", "--plot", str(tmp_path / "c.png")]) == 0
+                 "--target", "0.8", "--lrs", "0.01,0.1", "--plot", str(tmp_path / "c.png")]) == 0
     out = capsys.readouterr().out
-    assert "identical initial weights and batch order for every optimizer: yes" in out
+    assert "identical initial weights and batch order for every optimizer (per seed): yes" in out
     for name in ("SGD", "Momentum", "RMSProp", "Adam"):
         assert re.search(rf"^{name}\s", out, re.M)
     assert_figure(tmp_path / "c.png")
@@ -155,6 +193,29 @@ def test_compare_cli_dataset_and_surface(tmp_path, capsys, assert_figure):
     rms_steps = re.search(r"^RMSProp .*?momentum=0\s+(\S+)", out, re.M).group(1)
     assert sgd_steps == "never" and int(rms_steps) < 200
     assert_figure(tmp_path / "s.png")
+
+
+def test_saddle_reports_escape_and_rosenbrock_reports_divergence(capsys):
+    assert main(["compare", "--surface", "saddle"]) == 0
+    out = capsys.readouterr().out
+    assert "steps to escape (|y|>=1)" in out and "steps to f<" not in out
+    sgd = re.search(r"^SGD .*?lr=0\.01\s+(\S+)\s+(\S+)", out, re.M)
+    rms = re.search(r"^RMSProp .*?momentum=0\s+(\S+)\s+(\S+)", out, re.M)
+    assert sgd.group(1) == "never" and int(rms.group(1)) < 200  # RMSProp escapes the ridge
+    assert float(rms.group(2)) > float(sgd.group(2))
+    assert main(["compare", "--surface", "rosenbrock"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^SGD .*diverged at step 5\s", out, re.M)
+    assert "nan" not in out.lower()
+
+
+def test_surface_starts_are_off_the_principal_axes():
+    for surface in (surfaces.Quadratic(), surfaces.RotatedQuadratic()):
+        # one SGD step at rate 1/a zeroes the steep component only: f stays well above 0
+        t = surfaces.run(tn.optimizers.SGD(lr=1 / surface.a), surface, steps=1)
+        assert t.losses[1] > 1e-3 * t.losses[0], surface
+    t = surfaces.run(tn.optimizers.SGD(lr=0.01), surfaces.Rosenbrock(), steps=20)
+    assert t.diverged_at() == 5 and t.distance_travelled() > 0
 
 
 # ----- warnings ---------------------------------------------------------------------------

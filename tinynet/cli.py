@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from . import commands as commands_mod
+from .compare import LR_GRID
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +29,17 @@ def _int_list(text: str) -> list[int]:
     if any(s < 1 for s in sizes):
         raise argparse.ArgumentTypeError(f"layer widths must be >= 1, got {text!r}")
     return sizes
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0.001,0.01, "
+                                         f"got {text!r}") from None
+    if not values or any(not v > 0 for v in values):
+        raise argparse.ArgumentTypeError(f"learning rates must be > 0, got {text!r}")
+    return values
 
 
 def _positive(kind):
@@ -159,8 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--optimizers", default="sgd,momentum,rmsprop,adam",
                          help="comma-separated registered names (default: %(default)s)")
     compare.add_argument("--lr", type=_positive(float), default=None,
-                         help="one learning rate for all (default: each optimizer's own; "
-                         "0.01 for all on a surface)")
+                         help="one fixed learning rate for all, not tuned (default on a "
+                         "dataset: each optimizer's best on --lrs; on a surface: 0.01)")
+    compare.add_argument("--lrs", type=_float_list, default=list(LR_GRID),
+                         metavar="LR,LR,...", help="the grid each optimizer's rate is tuned "
+                         "on, by final validation loss (default: 1e-4,3e-4,...,0.3,1)")
+    compare.add_argument("--seeds", type=_positive(int), default=3,
+                         help="train at the chosen rates with this many seeds (--seed, "
+                         "--seed + 1, ...): mean ± spread (default: 3)")
     compare.add_argument("--epochs", type=_positive(int), default=20, help="epochs (default: 20)")
     compare.add_argument("--batch-size", type=_positive(int), default=32)
     compare.add_argument("--hidden", type=_int_list, default=[128, 64], metavar="W1,W2")

@@ -142,30 +142,46 @@ def cmd_compare(args) -> int:
         if args.dataset:
             raise ValueError("give --dataset or --surface, not both")
         surface = surfaces.get(args.surface)
-        opts = compare.build_optimizers(names, args.lr or 0.01)
-        results = compare.compare_on_surface(surface, opts, steps=args.steps)
-        print(f"{surface!r}, start {surface.start}, {args.steps} steps")
-        print(compare.surface_table(results, 1e-3))
+        lr = args.lr or 0.01
+        results = compare.compare_on_surface(surface, compare.build_optimizers(names, lr),
+                                             steps=args.steps)
+        print(f"{surface!r}, start {surface.start}, {args.steps} steps, lr = {lr:g} for all")
+        print(compare.surface_table(results, 1e-3, surface))
         if args.plot:
             plots.plot_trajectories(surface, {r.name: r.trajectory for r in results}, args.plot)
     else:
-        opts = compare.build_optimizers(names, args.lr)
         data = datasets.load(args.dataset or "digits", seed=args.seed)
         if data.task != "classification":
             raise ValueError("compare works on classification datasets")
-        n_classes = int(data[2].max()) + 1
-        model = mlp([data[0].shape[1], *args.hidden, n_classes], seed=args.seed)
-        print(f"{args.dataset or 'digits'}: {len(data[0])} train / {len(data[1])} validation, "
-              f"{args.epochs} epochs, batch {args.batch_size}")
-        results = compare.compare_on_data(model, data, opts, epochs=args.epochs,
-                                          batch_size=args.batch_size, seed=args.seed,
-                                          target=args.target)
-        print(compare.data_table(results, args.target))
-        same = compare.identical_conditions(results)
-        print(f"identical initial weights and batch order for every optimizer: "
+        split = compare.three_way(data, seed=args.seed)
+        sizes = [split.X_train.shape[1], *args.hidden, int(data[2].max()) + 1]
+        seeds = tuple(range(args.seed, args.seed + args.seeds))
+        print(f"{args.dataset or 'digits'}: {len(split.X_train)} train / {len(split.X_val)} "
+              f"validation (from the training data) / {len(split.X_test)} test, MLP "
+              f"{'-'.join(map(str, sizes))}, {args.epochs} epochs, batch {args.batch_size}, "
+              f"seeds {', '.join(map(str, seeds))}")
+        if args.lr:
+            print(f"one fixed learning rate for every optimizer: lr = {args.lr:g} (not tuned)")
+        else:
+            grid = ", ".join(f"{lr:g}" for lr in args.lrs)
+            print(f"learning rate: each optimizer's best on the grid {grid} (lowest final "
+                  f"validation loss, seed {seeds[0]})")
+        entries = compare.compare_on_data(
+            lambda seed: mlp(sizes, seed=seed), split, names, epochs=args.epochs,
+            batch_size=args.batch_size, seeds=seeds, lr=args.lr, grid=args.lrs,
+            target=args.target)
+        if not args.lr:
+            print("\nfinal validation loss per learning rate (* the one chosen)")
+            print(compare.grid_table(entries))
+        spread = " (mean ± standard deviation over the seeds)" if len(seeds) > 1 else ""
+        print(f"\nat the chosen rates{spread}")
+        print(compare.data_table(entries, args.target))
+        same = all(compare.identical_conditions([e.runs[k] for e in entries])
+                   for k in range(len(seeds)))
+        print(f"identical initial weights and batch order for every optimizer (per seed): "
               f"{'yes' if same else 'NO'}")
         if args.plot:
-            plots.plot_histories(results, args.plot, title=args.dataset or "digits")
+            plots.plot_comparison(entries, args.plot, title=args.dataset or "digits")
     if args.plot:
         print(f"saved plot to {args.plot}")
     return 0

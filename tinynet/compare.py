@@ -7,15 +7,16 @@ On a surface every optimizer starts from the same point.
 
 from __future__ import annotations
 
-import copy
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from . import optimizers, surfaces
 from .callbacks import Callback
+from .guard import DivergenceError
 from .losses import SoftmaxCrossEntropy
 from .model import Sequential
 from .trainer import Trainer
@@ -34,8 +35,13 @@ class BatchFingerprint(Callback):
         self.checksums.append(zlib.crc32(np.ascontiguousarray(X).tobytes()))
 
 
+LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)  # half-decades
+
+
 @dataclass
 class Result:
+    """One training run (or one surface run)."""
+
     name: str
     optimizer: optimizers.Optimizer
     history: object = None
@@ -45,36 +51,115 @@ class Result:
     initial_weights: dict = field(default_factory=dict)
     batch_checksums: list = field(default_factory=list)
     trajectory: surfaces.Trajectory | None = None
+    seed: int = 0
+    diverged: int | None = None  # the epoch in which training diverged
+    test: dict | None = None     # test-set loss and accuracy, once, after training
+
+    @property
+    def val_loss(self) -> float:
+        """The final validation loss; inf for a run that diverged."""
+        if self.diverged is not None or not self.history["val_loss"]:
+            return float("inf")
+        value = self.history["val_loss"][-1]
+        return value if np.isfinite(value) else float("inf")
+
+
+class Split(NamedTuple):
+    """Train / validation / test: the validation part is carved out of the training data,
+    so choosing a learning rate never looks at the test set."""
+
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+    y_test: np.ndarray
+
+
+def three_way(data, val_fraction: float = 0.2, seed: int = 0) -> Split:
+    """Split ``datasets.load`` output's training part into train and validation
+    (stratified); the test part stays as it is."""
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = data
+    X_tr, X_val, y_tr, y_val = train_test_split(X_train, y_train, test_size=val_fraction,
+                                                random_state=seed, stratify=y_train)
+    return Split(X_tr, X_val, X_test, y_tr, y_val, y_test)
 
 
 def build_optimizers(names, lr: float | None) -> list[optimizers.Optimizer]:
     return [optimizers.get(n) if lr is None else optimizers.get(n, lr=lr) for n in names]
 
 
-def compare_on_data(model: Sequential, data, opts: list, epochs: int = 20,
-                    batch_size: int = 32, seed: int = 0, target: float = 0.95) -> list[Result]:
-    """Train a copy of ``model`` with each optimizer; return one Result per optimizer."""
-    X_train, X_val, y_train, y_val = data
-    results = []
-    for opt in opts:
-        m = copy.deepcopy(model)  # the same initial weights for everyone
-        fp = BatchFingerprint()
-        trainer = Trainer(m, SoftmaxCrossEntropy(), opt, batch_size=batch_size, seed=seed,
-                          progress=False, callbacks=[fp])
-        initial = {k: a.copy() for k, a in m.arrays().items()}
-        start = time.perf_counter()
-        history = trainer.fit(X_train, y_train, epochs=epochs, validation_data=(X_val, y_val))
-        seconds = time.perf_counter() - start
-        reached = [i + 1 for i, a in enumerate(history["val_accuracy"]) if a >= target]
-        results.append(Result(type(opt).__name__, opt, history, m, seconds,
-                              reached[0] if reached else None, initial, fp.checksums))
-    return results
+def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs: int = 20,
+              batch_size: int = 32, seed: int = 0, target: float = 0.95) -> Result:
+    """Train ``model`` with ``opt`` on ``data.X_train``, validating every epoch; then test."""
+    fp = BatchFingerprint()
+    trainer = Trainer(model, SoftmaxCrossEntropy(), opt, batch_size=batch_size, seed=seed,
+                      progress=False, callbacks=[fp], teaching_warnings=False)
+    initial = {k: a.copy() for k, a in model.arrays().items()}
+    diverged = None
+    start = time.perf_counter()
+    try:
+        trainer.fit(data.X_train, data.y_train, epochs=epochs,
+                    validation_data=(data.X_val, data.y_val))
+    except DivergenceError as err:
+        diverged = err.epoch
+    seconds = time.perf_counter() - start
+    history = trainer.history
+    reached = [i + 1 for i, a in enumerate(history["val_accuracy"]) if a >= target]
+    test = trainer.evaluate(data.X_test, data.y_test) if diverged is None else None
+    return Result(type(opt).__name__, opt, history, model, seconds,
+                  reached[0] if reached else None, initial, fp.checksums, seed=seed,
+                  diverged=diverged, test=test)
+
+
+def tune_lr(name: str, make_model, data: Split, grid=LR_GRID, seed: int = 0,
+            **kwargs) -> tuple[float, dict]:
+    """Train ``name`` once per learning rate of ``grid`` (same initial weights, same
+    batches); return the rate with the lowest final validation loss, and every score."""
+    scores = {lr: train_run(optimizers.get(name, lr=lr), make_model(seed), data, seed=seed,
+                            **kwargs).val_loss for lr in grid}
+    return min(scores, key=scores.get), scores
+
+
+@dataclass
+class Entry:
+    """One optimizer in a comparison: its rate, how it was chosen, and one run per seed."""
+
+    name: str
+    lr: float
+    tuned: bool
+    grid: dict = field(default_factory=dict)
+    runs: list = field(default_factory=list)
+
+
+def compare_on_data(make_model, data: Split, names, epochs: int = 20, batch_size: int = 32,
+                    seeds=(0,), lr: float | None = None, grid=LR_GRID,
+                    target: float = 0.95) -> list[Entry]:
+    """Each optimizer at its best learning rate on ``grid`` (tuned on the validation split,
+    with the first seed), or at the one fixed ``lr``; then trained once per seed, every
+    optimizer from the same initial weights and batch order for a given seed."""
+    kw = {"epochs": epochs, "batch_size": batch_size, "target": target}
+    entries = []
+    for name in names:
+        label = optimizers.lookup(name).__name__
+        if lr is None:
+            best, scores = tune_lr(name, make_model, data, grid, seed=seeds[0], **kw)
+            entry = Entry(label, best, True, scores)
+        else:
+            entry = Entry(label, lr, False)
+        entry.runs = [train_run(optimizers.get(name, lr=entry.lr), make_model(s), data,
+                                seed=s, **kw) for s in seeds]
+        entries.append(entry)
+    return entries
 
 
 def identical_conditions(results: list[Result]) -> bool:
     """True when every run started from the same weights and saw the same batches."""
     first = results[0]
-    return all(r.batch_checksums == first.batch_checksums and
+    return all(r.batch_checksums[:len(first.batch_checksums)] ==
+               first.batch_checksums[:len(r.batch_checksums)] and
                all(np.array_equal(a, r.initial_weights[k])
                    for k, a in first.initial_weights.items()) for r in results[1:])
 
@@ -103,28 +188,82 @@ def _format(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
-def data_table(results: list[Result], target: float) -> str:
-    header = ["optimizer", "hyperparameters", "train loss", "train acc", "val loss", "val acc",
-              f"epoch val acc>={target:g}", "seconds"]
+def _mean_spread(values: list[float], digits: int = 4) -> str:
+    """``0.9722`` for one value, ``0.9722 ± 0.0041`` (mean ± standard deviation) for more."""
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    if not values:
+        return "diverged"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
+
+
+def data_table(entries: list[Entry], target: float, times: bool = True) -> str:
+    """One row per optimizer: its rate, final figures (mean ± spread over the seeds),
+    epochs to the target validation accuracy, and (``times``) seconds per run."""
+    header = ["optimizer", "lr", "train loss", "val loss", "val acc", "test acc",
+              f"epochs to val acc>={target:g}"] + ["seconds"] * times
     rows = []
-    for r in results:
-        h = r.history
-        rows.append([r.name, _hp(r.optimizer), f"{h['loss'][-1]:.4f}", f"{h['accuracy'][-1]:.4f}",
-                     f"{h['val_loss'][-1]:.4f}", f"{h['val_accuracy'][-1]:.4f}",
-                     str(r.target_epoch) if r.target_epoch else "never", f"{r.seconds:.2f}"])
+    for e in entries:
+        ok = [r for r in e.runs if r.diverged is None]
+        reached = [r.target_epoch for r in e.runs if r.target_epoch is not None]
+        if not reached:
+            epochs = "never"
+        elif len(e.runs) == 1:
+            epochs = str(reached[0])
+        else:
+            never = len(e.runs) - len(reached)
+            epochs = _mean_spread(reached, 1) + (f" ({never} never)" if never else "")
+        how = ""
+        if e.tuned:
+            edge = e.lr in (min(e.grid), max(e.grid))
+            how = " (tuned, grid edge)" if edge else " (tuned)"
+        rows.append([e.name, f"{e.lr:g}{how}",
+                     _mean_spread([r.history["loss"][-1] for r in ok]),
+                     _mean_spread([r.history["val_loss"][-1] for r in ok]),
+                     _mean_spread([r.history["val_accuracy"][-1] for r in ok]),
+                     _mean_spread([r.test["accuracy"] for r in ok]), epochs]
+                    + [f"{np.mean([r.seconds for r in e.runs]):.2f}"] * times)
     return _format(header, rows)
 
 
-def surface_table(results: list[Result], threshold: float) -> str:
-    header = ["optimizer", "hyperparameters", f"steps to f<{threshold:g}", "stays below from",
-              "final f", "final (x, y)"]
+def grid_table(entries: list[Entry]) -> str:
+    """Final validation loss for every learning rate tried, one column per optimizer."""
+    grid = sorted({lr for e in entries for lr in e.grid})
+    header = ["lr", *(e.name for e in entries)]
+    rows = [[f"{lr:g}", *(("diverged" if not np.isfinite(e.grid[lr]) else f"{e.grid[lr]:.4f}")
+                          + (" *" if lr == e.lr else "") for e in entries)] for lr in grid]
+    return _format(header, rows)
+
+
+def surface_table(results: list[Result], threshold: float, surface) -> str:
+    """Steps to f < threshold (and from when it stays there), or, on a surface without a
+    minimum, steps to escape and distance travelled; a diverged run says so."""
+    if surface.has_minimum:
+        header = ["optimizer", "hyperparameters", f"steps to f<{threshold:g}",
+                  "stays below from", "final f", "final (x, y)"]
+    else:
+        header = ["optimizer", "hyperparameters", "steps to escape (|y|>=1)",
+                  "distance travelled", "final f", "final (x, y)"]
     rows = []
     for r in results:
         traj = r.trajectory
-        x, y = traj.path[-1]
-        settled = traj.steps_to(threshold, stay=True)
-        rows.append([r.name, _hp(r.optimizer),
-                     str(r.target_epoch) if r.target_epoch is not None else "never",
-                     str(settled) if settled is not None else "never",
-                     f"{traj.losses[-1]:.3g}", f"({x:.3g}, {y:.3g})"])
+        broke = traj.diverged_at()
+        if surface.has_minimum:
+            first, settled = traj.steps_to(threshold), traj.steps_to(threshold, stay=True)
+            if broke is not None:
+                first = first if first is not None and first < broke else None
+                settled = None
+            cells = [str(first) if first is not None else "never",
+                     str(settled) if settled is not None else "never"]
+        else:
+            escape = surface.escape_step(traj.path)
+            cells = [str(escape) if escape is not None and (broke is None or escape < broke)
+                     else "never", f"{traj.distance_travelled():.3g}"]
+        if broke is not None:
+            end = [f"diverged at step {broke}", "-"]
+        else:
+            x, y = traj.path[-1]
+            end = [f"{traj.losses[-1]:.3g}", f"({x:.3g}, {y:.3g})"]
+        rows.append([r.name, _hp(r.optimizer), *cells, *end])
     return _format(header, rows)

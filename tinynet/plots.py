@@ -66,11 +66,13 @@ def plot_trajectories(surface, trajectories: dict, path, title: str = "",
     contour(ax, surface)
     styles = ["-", "-", "-", "--", ":"]
     for i, (name, traj) in enumerate(trajectories.items()):
-        p = traj.path[np.all(np.isfinite(traj.path), axis=1)]
+        broke = traj.diverged_at()  # drawn up to there, and said in the legend
+        p = traj.path[:broke]
         width = (widths or {}).get(name, 1.4)
+        label = name if broke is None else f"{name} (diverged at step {broke})"
         ax.plot(p[:, 0], p[:, 1], marker=".", linestyle=styles[i % len(styles)],
                 markersize=2.5, linewidth=width, alpha=0.6 if width > 2 else 1.0,
-                color=COLORS.get(name.split(" ")[0]), label=name)
+                color=COLORS.get(name.split(" ")[0]), label=label)
     ax.plot(*trajectories[next(iter(trajectories))].path[0], "ko", markersize=5)
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title or f"{type(surface).__name__}", fontsize=10)
@@ -91,5 +93,38 @@ def plot_histories(results, path, title: str = "") -> Path:
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("validation accuracy")
     ax_loss.legend()
+    fig.suptitle(title, fontsize=10)
+    return save(fig, path)
+
+
+def plot_comparison(entries, path, title: str = "") -> Path:
+    """Left: validation loss per epoch, each optimizer at its chosen rate (first seed).
+    Right: final validation loss against learning rate, one curve per optimizer, an x at
+    the top for a rate that diverged."""
+    fig, (ax_curve, ax_lr) = new_figure(ncols=2, size=(10, 4))
+    top = max((v for e in entries for v in e.grid.values() if np.isfinite(v)), default=1.0)
+    for e in entries:
+        color = COLORS.get(e.name)
+        run = e.runs[0]
+        epochs = np.arange(1, len(run.history["val_loss"]) + 1)
+        ax_curve.plot(epochs, run.history["val_loss"], color=color, label=f"{e.name}, lr={e.lr:g}")
+        if e.grid:
+            lrs = np.array(sorted(e.grid))
+            scores = np.array([e.grid[lr] for lr in lrs])
+            ok = np.isfinite(scores)
+            ax_lr.plot(lrs[ok], scores[ok], "o-", color=color, label=e.name)
+            ax_lr.plot(lrs[~ok], np.full((~ok).sum(), top * 1.5), "x", color=color,
+                       markersize=8)
+            ax_lr.plot([e.lr], [e.grid[e.lr]], "*", color=color, markersize=12)
+    ax_curve.set_yscale("log")
+    ax_curve.set_xlabel("epoch")
+    ax_curve.set_ylabel("validation loss")
+    ax_curve.legend(fontsize=8)
+    ax_lr.set_xscale("log")
+    ax_lr.set_yscale("log")
+    ax_lr.set_xlabel("learning rate")
+    ax_lr.set_ylabel("final validation loss (x: diverged, *: chosen)")
+    if any(e.grid for e in entries):
+        ax_lr.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     return save(fig, path)

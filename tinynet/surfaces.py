@@ -24,6 +24,7 @@ class Surface:
     name = "surface"
     start = (1.0, 1.0)
     minimum = (0.0, 0.0)
+    has_minimum = True  # False for the saddle: "steps to f < threshold" means nothing there
     extent = (-1.5, 1.5, -1.5, 1.5)  # x_min, x_max, y_min, y_max for contour plots
 
     def f(self, x, y):
@@ -64,6 +65,7 @@ class RotatedQuadratic(Surface):
     """
 
     name = "rotated"
+    start = (1.0, 0.3)  # off both principal axes: on one, a rate of 1/a solves it in one step
 
     def __init__(self, a: float = 100.0, angle: float = np.pi / 4):
         self.a = check_number("a", a, low=0.0, low_open=True)
@@ -114,6 +116,13 @@ class Saddle(Surface):
     name = "saddle"
     start = (1.0, 1e-3)
     minimum = (0.0, 0.0)  # not a minimum: the saddle point
+    has_minimum = False   # f has no lower bound; what counts is escaping: |y| >= 1
+
+    @staticmethod
+    def escape_step(path: np.ndarray, distance: float = 1.0) -> int | None:
+        """The first step at which the point is ``distance`` away from the ridge y = 0."""
+        hits = np.flatnonzero(np.abs(path[:, 1]) >= distance)
+        return int(hits[0]) if hits.size else None
 
     def f(self, x, y):
         return 0.5 * (x * x - y * y)
@@ -159,6 +168,20 @@ class Trajectory(NamedTuple):
         if above.size == 0:
             return 0
         return int(above[-1]) + 1 if above[-1] + 1 < len(self.losses) else None
+
+    def diverged_at(self) -> int | None:
+        """The first step at which the point or f stopped being finite (or left any
+        sensible range, |x| or |y| > 1e6), or None if the run never diverged."""
+        bad = ~np.isfinite(self.losses) | ~np.all(np.isfinite(self.path), axis=1)
+        bad |= np.any(np.abs(np.nan_to_num(self.path, nan=np.inf)) > 1e6, axis=1)
+        hits = np.flatnonzero(bad)
+        return int(hits[0]) if hits.size else None
+
+    def distance_travelled(self) -> float:
+        """The length of the path up to divergence (the sum of the step lengths)."""
+        stop = self.diverged_at()
+        p = self.path[: stop if stop is not None else len(self.path)]
+        return float(np.sum(np.linalg.norm(np.diff(p, axis=0), axis=1)))
 
 
 def run(optimizer, surface: Surface | str, start: Sequence[float] | None = None,
