@@ -56,7 +56,7 @@ def test_label_rules(tmp_path):
     ("a,b,label\n1,2,0\n3,4\n", "line 3: expected 3 values like the header, got 2"),
     ("a,b,label\n", "has a header but no data rows"),
     ("", "is empty"),
-    ("a,label\n1,\n", "label column 'label' has empty values"),
+    ("a,label\n1,\n", "line 2: the label column 'label' is empty"),
     ("a,label\ninf,1\n", "column 'a' is not finite"),
 ])
 def test_bad_csv_files(tmp_path, text, fragment):

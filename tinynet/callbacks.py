@@ -22,7 +22,21 @@ from .validation import check_number
 
 
 class Callback:
-    """Base class: override the hooks you need; the others do nothing."""
+    """Base class: override the hooks you need; the others do nothing.
+
+    A callback a checkpoint should bring back also returns its constructor arguments from
+    ``config()`` (plain data; None, the default, means "not saved") and, if it carries
+    state between epochs, ``state_dict()`` -> ``{"data": plain data, "arrays": {name:
+    ndarray}}`` and ``load_state_dict(state)``.
+    """
+
+    def config(self) -> dict | None:
+        return None
+
+    def state_dict(self) -> dict:
+        return {"data": {}, "arrays": {}}
+
+    def load_state_dict(self, state: dict) -> None: ...
 
     def on_train_begin(self, trainer) -> None: ...
 
@@ -71,11 +85,47 @@ class EarlyStopping(Callback):
         if mode == "auto":
             mode = "max" if monitor.endswith(("accuracy", "r2")) else "min"
         self.mode = mode
+        self.best = self.best_epoch = self.stopped_epoch = None
+        self.wait = 0
+        self._best_weights = self._best_optimizer = None
 
     def on_train_begin(self, trainer) -> None:
+        if getattr(self, "_resumed", False):  # a checkpoint's state: go on counting from it
+            self._resumed = False
+            return
         self.best, self.best_epoch, self.wait = None, None, 0
         self.stopped_epoch = None
         self._best_weights = self._best_optimizer = None
+
+    def config(self) -> dict:
+        return {"monitor": self.monitor, "patience": self.patience,
+                "min_delta": self.min_delta, "restore_best": self.restore_best,
+                "mode": self.mode}
+
+    def state_dict(self) -> dict:
+        """The best value and epoch, the wait, and the best weights and optimizer state."""
+        data = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch}
+        arrays = {}
+        if self._best_weights is not None:
+            arrays = {f"weights/{k}": a for k, a in self._best_weights.items()}
+            opt = self._best_optimizer
+            data["optimizer"] = {k: v for k, v in opt.items() if not isinstance(v, np.ndarray)}
+            arrays.update({f"optimizer/{k}": v for k, v in opt.items()
+                           if isinstance(v, np.ndarray)})
+        return {"data": data, "arrays": arrays}
+
+    def load_state_dict(self, state: dict) -> None:
+        data, arrays = state["data"], state["arrays"]
+        self.best, self.best_epoch = data["best"], data["best_epoch"]
+        self.wait, self.stopped_epoch = int(data["wait"]), data["stopped_epoch"]
+        self._best_weights = {k[len("weights/"):]: a for k, a in arrays.items()
+                              if k.startswith("weights/")} or None
+        self._best_optimizer = None
+        if self._best_weights is not None:
+            self._best_optimizer = {**data["optimizer"], **{
+                k[len("optimizer/"):]: a for k, a in arrays.items() if k.startswith("optimizer/")}}
+        self._resumed = True
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         if self.monitor not in logs:
@@ -116,6 +166,14 @@ class LearningRateScheduler(Callback):
             raise TypeError(f"schedule must be callable (lr0, epoch) -> lr, got {schedule!r}")
         self.schedule = schedule
 
+    def config(self) -> dict | None:
+        """A tinynet schedule by name and arguments; any other callable is not saved."""
+        from .optimizers.schedules import Schedule
+
+        if not isinstance(self.schedule, Schedule):
+            return None
+        return {"schedule": {"name": self.schedule.name, **self.schedule.config()}}
+
     def on_epoch_begin(self, trainer, epoch: int) -> None:
         lr = float(self.schedule(trainer.optimizer.initial_lr, epoch))
         check_number("scheduled lr", lr, low=0.0, low_open=True)
@@ -135,6 +193,9 @@ class OptimizerStats(Callback):
 
     def __init__(self, every: int = 10):
         self.every = check_number("every", every, low=1, integer=True)
+
+    def config(self) -> dict:
+        return {"every": self.every}
 
     def on_batch_begin(self, trainer, step: int) -> None:
         if step % self.every == 0:  # step is t before this batch; t + 1 after it
@@ -170,3 +231,23 @@ class Checkpoint(Callback):
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         if (epoch + 1) % self.every == 0:
             trainer.save_checkpoint(self.path)
+
+
+def rebuild(saved: list) -> tuple[list, list[str]]:
+    """Callbacks from a checkpoint's records; also the names of those it could not hold."""
+    from .optimizers.schedules import get as get_schedule
+
+    kinds = {"EarlyStopping": EarlyStopping, "LearningRateScheduler": LearningRateScheduler,
+             "OptimizerStats": OptimizerStats}
+    callbacks, missing = [], []
+    for record in saved:
+        if record["config"] is None or record["type"] not in kinds:
+            missing.append(record["type"])
+            continue
+        config = dict(record["config"])
+        if record["type"] == "LearningRateScheduler":
+            config["schedule"] = get_schedule(**config["schedule"])
+        cb = kinds[record["type"]](**config)
+        cb.load_state_dict(record["state"])
+        callbacks.append(cb)
+    return callbacks, missing

@@ -12,18 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from . import optimizers
+from .callbacks import rebuild
 from .dropout import mask_states, set_mask_states
 from .files import from_json_array, json_array, load_npz, save_npz
 from .history import History
 from .losses import LOSSES
 from .model import Sequential
+from .validation import check_number
 
 FORMAT = "tinynet-checkpoint"
 FORMAT_VERSION = 1
 
 
 def save(path, model, optimizer, loss, settings: dict, epoch: int, history: History,
-         rng: np.random.Generator, extra: dict | None = None) -> None:
+         rng: np.random.Generator, extra: dict | None = None, callbacks=()) -> None:
     """Write a checkpoint (see the module docstring for what it holds)."""
     loss_name = next((n for n, cls in LOSSES.items() if type(loss) is cls), None)
     if loss_name is None:
@@ -44,8 +46,14 @@ def save(path, model, optimizer, loss, settings: dict, epoch: int, history: Hist
         "rng": rng.bit_generator.state,
         "dropout_rngs": mask_states(model.layers),
         "extra": extra or {},
+        "callbacks": [],
     }
     arrays = {f"optimizer/{k}": v for k, v in state.items() if "/" in k}
+    for i, cb in enumerate(callbacks):  # schedules, early stopping: resumed where they were
+        cb_state = cb.state_dict()
+        meta["callbacks"].append({"type": type(cb).__name__, "config": cb.config(),
+                                  "state": cb_state["data"]})
+        arrays.update({f"callbacks/{i}/{k}": a for k, a in cb_state["arrays"].items()})
     save_npz(path, {"format": np.array(FORMAT), "version": np.array(FORMAT_VERSION),
                     "meta": json_array(meta), **model.arrays("model/"), **arrays})
 
@@ -69,17 +77,30 @@ def load(path) -> dict:
         optimizer = optimizers.get(name, **opt_meta["hyperparams"])
         state = {**opt_meta, **{k[len("optimizer/"):]: v for k, v in data.items()
                                 if k.startswith("optimizer/")}}
+        for key, value in state.items():
+            if isinstance(value, np.ndarray) and not np.isfinite(value).all():
+                raise ValueError(f"optimizer state {key!r} holds NaN or infinite values")
         optimizer.load_state_dict(state, model)
         loss = LOSSES[meta["loss"]]()
         rng = np.random.default_rng()
         rng.bit_generator.state = meta["rng"]
         set_mask_states(model.layers, meta.get("dropout_rngs", []))
+        epoch = check_number("epoch", meta["epoch"], low=0, integer=True)
+        saved = meta.get("callbacks", [])
+        for i, record in enumerate(saved):
+            prefix = f"callbacks/{i}/"
+            record["state"] = {"data": record["state"], "arrays": {
+                k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}}
+        callbacks, missing = rebuild(saved)
         parts = {"model": model, "optimizer": optimizer, "loss": loss,
-                 "settings": dict(meta["trainer"]), "epoch": int(meta["epoch"]),
+                 "callbacks": callbacks, "missing_callbacks": missing,
+                 "settings": dict(meta["trainer"]), "epoch": epoch,
                  "history": History.from_dict(meta["history"]), "rng": rng,
                  "extra": meta.get("extra", {})}
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+            RecursionError) as err:
         if str(path) in str(err):
             raise
-        raise ValueError(f"{path}: not a usable tinynet checkpoint: {err}") from err
+        raise ValueError(f"{path}: not a usable tinynet checkpoint "
+                         f"({type(err).__name__}: {err})") from err
     return parts

@@ -7,6 +7,7 @@ Every mistake on the command line ends with exit status 2 and one line on stderr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import commands as commands_mod
@@ -21,14 +22,28 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _int_list(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",")]
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated layer widths like 128,64, got {text!r}") from None
     if any(s < 1 for s in sizes):
         raise argparse.ArgumentTypeError(f"layer widths must be >= 1, got {text!r}")
+    if any(s > 100_000 for s in sizes):
+        raise argparse.ArgumentTypeError(f"layer widths above 100000 are not a small MLP, "
+                                         f"got {text!r}")
     return sizes
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
 
 
 def _float_list(text: str) -> list[float]:
@@ -40,6 +55,18 @@ def _float_list(text: str) -> list[float]:
     if not values or any(not v > 0 for v in values):
         raise argparse.ArgumentTypeError(f"learning rates must be > 0, got {text!r}")
     return values
+
+
+def _bounded(largest: int):
+    """A whole number in 1..largest (a huge count would only end in a MemoryError)."""
+    def parse(text: str) -> int:
+        value = _positive(int)(text)
+        if value > largest:
+            raise argparse.ArgumentTypeError(f"must be <= {largest}, got {text!r}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
 
 
 def _positive(kind):
@@ -143,9 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = train.add_argument_group("training")
     run.add_argument("--epochs", type=_positive(int), default=None,
                      help="epochs (default: 30; with --resume, the total to reach)")
-    run.add_argument("--batch-size", type=_positive(int), default=32,
+    run.add_argument("--batch-size", type=_positive(int), default=None,
                      help="mini-batch size (default: 32)")
-    run.add_argument("--seed", type=int, default=0,
+    run.add_argument("--seed", type=_non_negative_int, default=None,
                      help="seed for data split, weights and batch order (default: 0)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     out = train.add_argument_group("files")
@@ -184,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--hidden", type=_int_list, default=[128, 64], metavar="W1,W2")
     compare.add_argument("--target", type=float, default=0.95,
                          help="validation accuracy whose first epoch is reported (0.95)")
-    compare.add_argument("--steps", type=_positive(int), default=200,
+    compare.add_argument("--steps", type=_bounded(1_000_000), default=200,
                          help="steps on a surface (default: 200)")
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--plot", metavar="PNG", help="save loss curves, or trajectories on "
@@ -231,14 +258,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as err:
+    except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError, MemoryError) as err:
         # bad arguments, unreadable files, a diverging run: one line, no traceback
+        if isinstance(err, BrokenPipeError):
+            return _broken_pipe()
         if args.debug:
             raise
         message = " ".join(str(err).split()) or type(err).__name__
+        if isinstance(err, MemoryError):
+            message = f"not enough memory ({message}): try smaller --hidden, --batch-size or data"
         print(f"tinynet {args.command}: error: {message} (--debug shows the traceback)",
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"tinynet {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _broken_pipe() -> int:
+    """The reader went away (``tinynet ... | head``): stop quietly, as Unix tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so that Python's exit flush does not fail again
+    return 141  # 128 + SIGPIPE

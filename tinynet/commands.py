@@ -6,6 +6,7 @@ and ``tinynet explain`` answer quickly.
 
 from __future__ import annotations
 
+import sys
 import time
 
 ARTICLE = {"lr": 0.01, "rho": 0.9, "eps": 0.0}  # the worked example's RMSProp settings
@@ -69,7 +70,24 @@ def optimizer_from_args(args) -> object:
     return optimizers.get(args.optimizer or "rmsprop", **given_hyperparams(args))
 
 
-FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer")  # + its options
+FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer", "batch_size",
+                       "seed")  # + the optimizer's options
+
+
+def check_paths_apart(args) -> None:
+    """No file the run writes may be a file it reads, or another file it writes: saving
+    over the data, or the model over the checkpoint, would destroy what the user had."""
+    import os
+
+    roles = [("--data", args.data), ("--resume", args.resume), ("--save", args.save),
+             ("--checkpoint", args.checkpoint), ("--history", args.history)]
+    given = [(flag, os.path.realpath(path)) for flag, path in roles if path]
+    for i, (flag, path) in enumerate(given):
+        for other, other_path in given[i + 1:]:
+            same_run = {flag, other} == {"--resume", "--checkpoint"}  # resume writes it on
+            if path == other_path and not same_run:
+                raise ValueError(f"{flag} and {other} name the same file ({path}); "
+                                 f"one would overwrite the other")
 
 
 def cmd_train(args) -> int:
@@ -77,6 +95,7 @@ def cmd_train(args) -> int:
     from .files import check_writable
     from .trainer import Trainer
 
+    check_paths_apart(args)
     for path in (args.save, args.checkpoint, args.history):
         if path:
             check_writable(path)  # fail now, not after training
@@ -93,7 +112,7 @@ def cmd_train(args) -> int:
             raise ValueError(f"{args.resume} was not written by 'tinynet train --checkpoint'")
         target = args.epochs or run["epochs"]
     else:
-        run = {"source": args.data or args.dataset or "digits", "seed": args.seed,
+        run = {"source": args.data or args.dataset or "digits", "seed": args.seed or 0,
                "epochs": args.epochs or 30}
         trainer, target = None, run["epochs"]
     data = load_data(run["source"], run["seed"])
@@ -114,8 +133,12 @@ def cmd_train(args) -> int:
     start = time.perf_counter()
     if remaining > 0:
         history = trainer.fit(X_train, y_train, epochs=remaining, callbacks=callbacks)
-        if history.interrupted:
-            print(f"interrupted during epoch {trainer.epoch + 1}; the model keeps its weights")
+        if history.interrupted:  # stop as a Unix program does: exit 130, nothing half-made
+            kept = (f"{args.checkpoint or args.resume} holds epoch {trainer.epoch}"
+                    if callbacks and trainer.epoch else "nothing was saved")
+            print(f"interrupted during epoch {trainer.epoch + 1}: {kept}; --save and "
+                  f"--history were not written", file=sys.stderr)
+            raise KeyboardInterrupt
     print(f"trained to epoch {trainer.epoch} in {time.perf_counter() - start:.1f} s")
     metric = trainer.loss.metric_name
     name = "accuracy" if metric == "accuracy" else "R²"
@@ -136,6 +159,8 @@ def cmd_compare(args) -> int:
 
     import_user_code(args.imports)
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    if not names:
+        raise ValueError("--optimizers: give at least one optimizer name, e.g. sgd,rmsprop")
     if args.plot:
         check_writable_plot(args.plot)
     if args.surface:
@@ -150,7 +175,7 @@ def cmd_compare(args) -> int:
         if args.plot:
             plots.plot_trajectories(surface, {r.name: r.trajectory for r in results}, args.plot)
     else:
-        data = datasets.load(args.dataset or "digits", seed=args.seed)
+        data = datasets.load(args.dataset or "digits", seed=args.seed)  # compare's own --seed
         if data.task != "classification":
             raise ValueError("compare works on classification datasets")
         split = compare.three_way(data, seed=args.seed)
@@ -245,8 +270,8 @@ def new_trainer(args, data):
     # diabetes-sized regression overfits a 128-64 network badly; 16 units generalise
     hidden = args.hidden or ([16] if regression else [128, 64])
     model = mlp([X_train.shape[1], *hidden, n_out],
-                activation=args.activation or "relu", seed=args.seed,
+                activation=args.activation or "relu", seed=args.seed or 0,
                 head="identity" if regression else None)
     loss = MSE() if regression else SoftmaxCrossEntropy()
-    return Trainer(model, loss, opt, batch_size=args.batch_size, seed=args.seed,
+    return Trainer(model, loss, opt, batch_size=args.batch_size or 32, seed=args.seed or 0,
                    progress=not args.no_progress)

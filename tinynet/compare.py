@@ -105,6 +105,8 @@ def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs:
                     validation_data=(data.X_val, data.y_val))
     except DivergenceError as err:
         diverged = err.epoch
+    if trainer.history.interrupted:  # Ctrl-C: stop the whole comparison, not this run only
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     history = trainer.history
     reached = [i + 1 for i, a in enumerate(history["val_accuracy"]) if a >= target]

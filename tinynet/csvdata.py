@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -24,10 +25,14 @@ class CSVData(NamedTuple):
 def read_csv(path) -> CSVData:
     """Read a CSV with a header row; every error names the file, the line and the column."""
     path = check_path(path)
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"CSV file not found: {path}")
+    if not path.is_file():  # a folder, a FIFO (reading it could block forever), a device
+        raise ValueError(f"{path} is not a regular file")
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which would
+        # otherwise become part of the first column's name
+        with open(path, newline="", encoding="utf-8-sig") as f:
             rows = [(n, row) for n, row in enumerate(csv.reader(f), start=1) if any(row)]
     except (UnicodeDecodeError, csv.Error) as err:
         raise ValueError(f"{path} is not a readable CSV text file: {err}") from err
@@ -51,7 +56,7 @@ def read_csv(path) -> CSVData:
                              f"header, got {len(row)}")
         for j, col in enumerate(features):
             X[r, j] = _number(row[col], path, line, header[col])
-        labels.append(row[label_col].strip())
+        labels.append((line, row[label_col].strip()))
     if not np.isfinite(X).all():
         r, j = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"{path}, line {body[r][0]}: column {header[features[j]]!r} is not finite")
@@ -72,16 +77,33 @@ def _number(text: str, path, line: int, column: str) -> float:
                          f"'label', 'target' or the last one)") from None
 
 
-def _encode_labels(labels: list[str], path, name: str) -> tuple:
-    if any(v == "" for v in labels):
-        raise ValueError(f"{path}: the label column {name!r} has empty values")
-    try:
-        values = np.array([float(v) for v in labels])
-    except ValueError:  # text labels: classes in sorted order
-        classes = sorted(set(labels))
+INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _encode_labels(labels: list[tuple[int, str]], path, name: str) -> tuple:
+    """Class indices 0..K-1 (text or integer labels) or float targets; every bad label is
+    reported with its line."""
+    for line, v in labels:
+        if v == "":
+            raise ValueError(f"{path}, line {line}: the label column {name!r} is empty")
+    texts = [v for _, v in labels]
+    if all(INTEGER.fullmatch(v) for v in texts):  # integer classes, exactly (no float cast)
+        classes = sorted({int(v) for v in texts})
         index = {c: i for i, c in enumerate(classes)}
-        return np.array([index[v] for v in labels], dtype=np.intp), "classification", classes
-    if np.all(values == np.round(values)):  # integer labels: classes, mapped to 0..K-1
-        classes, y = np.unique(values.astype(np.int64), return_inverse=True)
+        return (np.array([index[int(v)] for v in texts], dtype=np.intp), "classification",
+                classes)
+    try:
+        values = np.array([float(v) for v in texts])
+    except ValueError:  # text labels: classes in sorted order
+        classes = sorted(set(texts))
+        index = {c: i for i, c in enumerate(classes)}
+        return np.array([index[v] for v in texts], dtype=np.intp), "classification", classes
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        line, v = labels[bad[0]]
+        raise ValueError(f"{path}, line {line}: label {v!r} in column {name!r} is not a finite "
+                         f"number")
+    if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+        classes, y = np.unique(values, return_inverse=True)  # 1.0, 2.0: classes 1 and 2
         return y.astype(np.intp), "classification", [int(c) for c in classes]
     return values, "regression", None

@@ -118,13 +118,30 @@ def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classific
     from sklearn.preprocessing import StandardScaler
 
     X = np.asarray(X, dtype=np.float64)
-    stratify = y if task == "classification" and np.bincount(y).min() >= 2 else None
+    names = list(feature_names) if feature_names is not None else None
+    if task == "classification":
+        counts = np.bincount(y)
+        lonely = np.flatnonzero(counts == 1)
+        if lonely.size:  # it would sit in one split only: found out after training
+            label = classes[lonely[0]] if classes is not None else int(lonely[0])
+            raise ValueError(f"class {label!r} has a single sample; a train/test split needs "
+                             f"at least 2 of each class (drop it, or add samples)")
+    stratify = y if task == "classification" else None
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=stratify)
     y_mean, y_std = 0.0, 1.0
     if scale:
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaler = StandardScaler().fit(X_train)
+            X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        finite = np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0)
+        broken = np.flatnonzero(~finite)
+        if broken.size:
+            j = int(broken[0])
+            column = repr(names[j]) if names else str(j)
+            raise ValueError(f"feature column {column} (largest |value| "
+                             f"{np.abs(X[:, j]).max():.3g}) overflows when standardised: "
+                             f"rescale it, or pass scale=False")
         if task == "regression":
             y_mean, y_std = float(np.mean(y_train)), float(np.std(y_train)) or 1.0
             y_train, y_test = (y_train - y_mean) / y_std, (y_test - y_mean) / y_std

@@ -123,6 +123,8 @@ class _TinyNetBase(BaseEstimator):
             validation = (X_val, y_val)
             callbacks = [EarlyStopping("val_loss", patience=self.n_iter_no_change)]
         trainer.fit(X, y, epochs=epochs, validation_data=validation, callbacks=callbacks)
+        if trainer.history.interrupted:  # Ctrl-C must stop a grid search, not truncate a fit
+            raise KeyboardInterrupt
         self.model_, self.optimizer_ = trainer.model, trainer.optimizer
         self.history_ = trainer.history
         self.loss_curve_ = list(trainer.history["loss"])

@@ -111,6 +111,10 @@ def find_divergence(trainer, snapshot: Snapshot, X, y, batches: list, failed: in
     Xb = X[batches[failed]]
     layer = _first_overflowing_layer(model, Xb)
     where = f"layer {layer}'s output overflowed" if layer else "the loss is not finite"
+    if opt.t == 0:  # nothing has been updated yet: the learning rate cannot be the cause
+        yb = np.asarray(y[batches[failed]], dtype=float)
+        hint = (f"no update has happened yet, so not the learning rate: look at the data "
+                f"(largest |X| {np.abs(Xb).max():.3g}, largest |y| {np.abs(yb).max():.3g})")
     return DivergenceError(
         f"training diverged in epoch {epoch}, step {failed + 1} (optimizer step {opt.t + 1}): "
         f"{where}; {hint}. The weights are as they were before that step.",

@@ -111,6 +111,24 @@ class Dense(Layer):
         self.db: np.ndarray | None = None
         self._X: np.ndarray | None = None
 
+    # W, b, dW, db check what is assigned to them: a wrong shape is named here, not by a
+    # numpy broadcasting error later (None: no gradient yet)
+    W = property(lambda self: self._W, lambda self, v: self._set("_W", v, False))
+    b = property(lambda self: self._b, lambda self, v: self._set("_b", v, False))
+    dW = property(lambda self: self._dW, lambda self, v: self._set("_dW", v, True))
+    db = property(lambda self: self._db, lambda self, v: self._set("_db", v, True))
+
+    def _set(self, name: str, value, may_be_none: bool) -> None:
+        shape = (self.n_in, self.n_out) if name.endswith("W") else (self.n_out,)
+        if value is None and may_be_none:
+            self.__dict__[name] = None
+            return
+        if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
+            got = getattr(value, "shape", type(value).__name__)
+            raise ValueError(f"{self!r}.{name[1:]} must be a float array of shape {shape}, "
+                             f"got {got} {getattr(value, 'dtype', '')}".rstrip())
+        self.__dict__[name] = value
+
     def forward(self, X: np.ndarray) -> np.ndarray:
         X = self._input(X)
         if X.ndim != 2 or X.shape[1] != self.n_in:

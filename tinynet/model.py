@@ -52,6 +52,12 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] is a {type(layer).__name__}, not a tinynet Layer")
+        for i, layer in enumerate(layers):
+            first = next(j for j, other in enumerate(layers) if other is layer)
+            if first != i:  # it would cache two inputs in one place: wrong gradients
+                raise ValueError(f"layers[{i}] is the same {type(layer).__name__} object as "
+                                 f"layers[{first}]; a layer caches its input for backward, so "
+                                 f"each position needs its own layer object")
         dense = [layer for layer in layers if isinstance(layer, Dense)]
         if not dense:
             raise ValueError("Sequential needs at least one Dense layer")
@@ -199,12 +205,18 @@ class Sequential:
 
     @classmethod
     def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = "") -> Sequential:
-        """Build a model from ``config`` and copy in the weights found in ``data``."""
+        """Build a model from ``config`` and copy in the weights found in ``data``.
+
+        The saved weights are checked against the architecture (names, shapes, dtypes,
+        finite values) before any layer is built, so a file cannot make the loader
+        allocate more than the arrays it holds.
+        """
         try:
             dtype = check_dtype(config["dtype"])
+            specs = [dict(spec) for spec in config["layers"]]
+            _check_saved_weights(specs, dtype, data, path, prefix)
             layers = []
-            for spec in config["layers"]:
-                spec = dict(spec)
+            for spec in specs:
                 kind = LAYER_TYPES[spec.pop("type")]
                 if kind is Dense:
                     spec["dtype"] = dtype
@@ -212,22 +224,34 @@ class Sequential:
                     spec["rng"] = np.random.default_rng(0)
                 layers.append(kind(**spec))
             model = cls(layers, head=config.get("head"))
-        except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(f"{path}: the saved architecture is invalid ({err})") from err
-        weights = {}
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+                RecursionError) as err:
+            if str(path) in str(err):
+                raise
+            raise ValueError(f"{path}: the saved architecture is invalid "
+                             f"({type(err).__name__}: {err})") from err
         for key, param in model.arrays().items():
+            param[...] = data[prefix + key]
+        return model
+
+
+def _check_saved_weights(specs: list, dtype, data: dict, path, prefix: str) -> None:
+    """Every Dense layer of ``specs`` has its W and b in ``data``: right shape and dtype,
+    finite. Checked from the numbers alone, before a layer allocates anything."""
+    dense = [spec for spec in specs if isinstance(spec, dict) and spec.get("type") == "Dense"]
+    for l, spec in enumerate(dense, start=1):
+        n_in = check_number(f"layer {l}'s n_in", spec.get("n_in"), low=1, integer=True)
+        n_out = check_number(f"layer {l}'s n_out", spec.get("n_out"), low=1, integer=True)
+        for key, shape in ((f"W/{l}", (n_in, n_out)), (f"b/{l}", (n_out,))):
             if prefix + key not in data:
                 raise ValueError(f"{path}: missing weights {prefix + key!r}")
             saved = data[prefix + key]
-            if saved.shape != param.shape or saved.dtype != param.dtype:
+            if saved.shape != shape or saved.dtype != dtype:
                 raise ValueError(
                     f"{path}: weights {prefix + key!r} have shape {saved.shape} and dtype "
-                    f"{saved.dtype}, but the architecture needs {param.shape} {param.dtype}"
-                )
-            weights[key] = saved
-        for key, param in model.arrays().items():
-            param[...] = weights[key]
-        return model
+                    f"{saved.dtype}, but the architecture needs {shape} {dtype}")
+            if not np.isfinite(saved).all():
+                raise ValueError(f"{path}: weights {prefix + key!r} hold NaN or infinite values")
 
 
 def _hand_out(dense: list, names: tuple, buf: FlatBuffer) -> None:

@@ -33,11 +33,12 @@ def new_figure(ncols: int = 1, size=(6.4, 4.8)):
 
 
 def save(fig, path) -> Path:
-    from .files import check_writable
+    """Write the figure as a PNG, atomically (as every tinynet save)."""
+    from .files import atomic_open
 
-    path = check_writable(path)
-    fig.savefig(path, dpi=110)
-    return path
+    with atomic_open(path) as f:
+        fig.savefig(f, dpi=110, format="png")
+    return Path(path)
 
 
 def contour(ax, surface, levels: int = 20) -> None:

@@ -14,13 +14,14 @@ teaching warnings are callbacks, the divergence guard a small object (guard.py).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from . import checkpoint, optimizers
 from . import losses as losses_mod
-from .callbacks import Callback
+from .callbacks import Callback, Checkpoint
 from .guard import DivergenceError, DivergenceGuard, interrupt_flag
 from .history import History
 from .losses import Loss
@@ -100,6 +101,7 @@ class Trainer:
         self.history = History()
         self.stop_training = False
         self.checkpoint_extra: dict = {}  # saved with every checkpoint (the CLI keeps its run)
+        self._fit_callbacks: list = []
 
     # ----- data -------------------------------------------------------------------------
 
@@ -162,7 +164,8 @@ class Trainer:
             val = self.check_data(*validation_data, x_name="X_val", y_name="y_val")
         bar = ProgressBar() if self.progress else None
         cbs = [bar] * self.progress + [TeachingWarnings()] * self.teaching_warnings
-        cbs += self.callbacks + _check_callbacks(callbacks)
+        self._fit_callbacks = _check_callbacks(callbacks)  # saved with checkpoints too
+        cbs += self.callbacks + self._fit_callbacks
         self.stop_training, self.history.interrupted = False, False
         self.target_epoch = self.epoch + epochs
         self.steps_per_epoch = len(self._batch_slices(len(X)))
@@ -253,7 +256,9 @@ class Trainer:
                     "teaching_warnings": self.teaching_warnings}
         checkpoint.save(path, self.model, self.optimizer, self.loss, settings, self.epoch,
                         self.history, self.rng,
-                        self.checkpoint_extra if extra is None else extra)
+                        self.checkpoint_extra if extra is None else extra,
+                        [cb for cb in self.callbacks + self._fit_callbacks
+                         if not isinstance(cb, Checkpoint)])
 
     @classmethod
     def load_checkpoint(cls, path, progress: bool | None = None) -> Trainer:
@@ -263,9 +268,18 @@ class Trainer:
         settings = parts["settings"]
         if progress is not None:
             settings["progress"] = progress
-        trainer = cls(parts["model"], parts["loss"], parts["optimizer"], **settings)
+        try:
+            trainer = cls(parts["model"], parts["loss"], parts["optimizer"], **settings)
+        except (TypeError, ValueError) as err:  # a setting the file got wrong
+            raise ValueError(f"{path}: not a usable tinynet checkpoint: its trainer settings "
+                             f"are invalid ({err})") from err
         trainer.epoch, trainer.history, trainer.rng = parts["epoch"], parts["history"], parts["rng"]
         trainer.checkpoint_extra = parts["extra"]
+        trainer.callbacks = parts["callbacks"]
+        if parts["missing_callbacks"]:
+            warnings.warn(f"{path}: the run also had callbacks {parts['missing_callbacks']}, which "
+                          f"a checkpoint cannot rebuild; add them again to trainer.callbacks",
+                          stacklevel=2)
         return trainer
 
     def __repr__(self) -> str:

@@ -83,9 +83,13 @@ def check_features(X, n_features: int, dtype: np.dtype, name: str = "X") -> np.n
         raise ValueError(f"{name} is empty: got 0 samples")
     if X.shape[1] != n_features:
         raise ValueError(f"{name}: expected {n_features} features, got {X.shape[1]}")
-    X = np.asarray(X, dtype=dtype)
-    check_finite(X, name)
-    return X
+    check_finite(X, name)  # before the conversion, so that NaN is told apart from overflow
+    if np.dtype(dtype).kind == "f" and X.dtype.kind in "fiu" and X.size:
+        big, limit = float(np.abs(X).max()), float(np.finfo(dtype).max)
+        if big > limit:
+            raise ValueError(f"{name} holds values up to {big:.3g}, beyond {np.dtype(dtype)}'s "
+                             f"range ({limit:.3g}): rescale it, or use a float64 model")
+    return np.asarray(X, dtype=dtype)
 
 
 def as_numeric_array(a, name: str) -> np.ndarray:
