@@ -65,8 +65,12 @@ def load(path) -> dict:
     if str(data.get("format", "")) != FORMAT:
         hint = " (it is a model file: use Sequential.load)" if "config" in data else ""
         raise ValueError(f"{path} is not a tinynet checkpoint{hint}")
+    if "meta" not in data:
+        raise ValueError(f"{path}: not a usable tinynet checkpoint (no 'meta' entry)")
     meta = from_json_array(data["meta"], path, "meta")
     try:
+        if not isinstance(meta, dict):
+            raise TypeError(f"its metadata is a {type(meta).__name__}, not a mapping")
         model = Sequential.from_arrays(meta["model"], data, path, prefix="model/")
         opt_meta = meta["optimizer"]
         name = opt_meta["name"]
@@ -85,7 +89,10 @@ def load(path) -> dict:
         rng = np.random.default_rng()
         rng.bit_generator.state = meta["rng"]
         set_mask_states(model.layers, meta.get("dropout_rngs", []))
-        epoch = check_number("epoch", meta["epoch"], low=0, integer=True)
+        epoch = check_number("epoch", meta["epoch"], low=0, high=10**9, integer=True)
+        history = History.from_dict(meta["history"])
+        if len(history) != epoch:
+            raise ValueError(f"its history has {len(history)} epochs, but its epoch is {epoch}")
         saved = meta.get("callbacks", [])
         for i, record in enumerate(saved):
             prefix = f"callbacks/{i}/"
@@ -95,7 +102,7 @@ def load(path) -> dict:
         parts = {"model": model, "optimizer": optimizer, "loss": loss,
                  "callbacks": callbacks, "missing_callbacks": missing,
                  "settings": dict(meta["trainer"]), "epoch": epoch,
-                 "history": History.from_dict(meta["history"]), "rng": rng,
+                 "history": history, "rng": rng,
                  "extra": meta.get("extra", {})}
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
             RecursionError) as err:

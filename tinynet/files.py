@@ -147,7 +147,7 @@ def save_npz(path, arrays: dict) -> Path:
 MAX_LOAD_BYTES = 1 << 30  # what one file may inflate to: far above any tinynet MLP
 
 
-def load_npz(path, what: str = "file", max_bytes: int = MAX_LOAD_BYTES) -> dict:
+def load_npz(path, what: str = "file", max_bytes: int | None = None) -> dict:
     """Read every array of an ``.npz`` file into memory, never unpickling.
 
     Before anything is allocated, each member's header is read and checked: a plain
@@ -157,6 +157,7 @@ def load_npz(path, what: str = "file", max_bytes: int = MAX_LOAD_BYTES) -> dict:
     that is not a readable npz archive of plain arrays.
     """
     path = check_path(path)
+    max_bytes = MAX_LOAD_BYTES if max_bytes is None else max_bytes
     if not path.exists():
         raise FileNotFoundError(f"{what} not found: {path}")
     if path.is_dir():

@@ -191,7 +191,12 @@ class Sequential:
         data = load_npz(path, "tinynet model file")
         if str(data.get("format", "")) != FORMAT:
             raise ValueError(f"{path} is not a tinynet model file (no '{FORMAT}' marker)")
-        return cls.from_arrays(from_json_array(data["config"], path, "config"), data, path)
+        if "config" not in data:
+            raise ValueError(f"{path}: not a usable tinynet model file (no 'config' entry)")
+        config = from_json_array(data["config"], path, "config")
+        if not isinstance(config, dict):
+            raise ValueError(f"{path}: the saved architecture is invalid (not a mapping)")
+        return cls.from_arrays(config, data, path)
 
     def load_weights(self, path) -> None:
         """Copy the weights saved in ``path`` into this model, whose architecture must match
