@@ -52,7 +52,8 @@ for name, make in (("SGD", tn.optimizers.SGD), ("Momentum", tn.optimizers.Moment
 if out:
     from tinynet.plots import plot_trajectories
 
-    path = plot_trajectories(surface, trajs, out / "badly_scaled_surface.png",
-                             title="f = ½(100x² + y²), lr = 0.019 for every optimizer",
-                             widths={"RMSProp": 6})  # Adam's path lies on top of it
+    path = out / "badly_scaled_surface.png"
+    plot_trajectories(surface, trajs, path,
+                      title="f = ½(100x² + y²), lr = 0.019 for every optimizer",
+                      widths={"RMSProp": 6})  # Adam's path lies on top of it
     print("wrote", path)

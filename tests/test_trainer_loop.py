@@ -139,10 +139,10 @@ class Bar:
 
 @pytest.fixture
 def bars(monkeypatch):
-    import tqdm.autonotebook
+    import tqdm
 
     Bar.made = []
-    monkeypatch.setattr(tqdm.autonotebook, "tqdm", Bar)
+    monkeypatch.setattr(tqdm, "tqdm", Bar)  # the terminal display's plain bar
     return Bar.made
 
 

@@ -1,11 +1,13 @@
 """Pictures, with matplotlib (the optional ``plot`` extra: ``pip install -e '.[plot]'``).
 
 Figures are built with matplotlib's object API (``Figure``), never pyplot, so saving a
-PNG needs no display and touches no global state.
+PNG needs no display and touches no global state. Every helper returns its Figure (a
+notebook shows it inline) and saves a PNG only when given a path.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +25,27 @@ def have_matplotlib() -> bool:
 
 
 def new_figure(ncols: int = 1, size=(6.4, 4.8)):
-    """A Figure and its axes; a clear error if matplotlib is missing."""
+    """A Figure (shown inline when it ends a notebook cell) and its axes; a clear error if
+    matplotlib is missing."""
+    fig = _figure_class()(figsize=size, layout="constrained")
+    return fig, fig.subplots(1, ncols)
+
+
+def _figure_class():
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plots need matplotlib: pip install -e '.[plot]'") from None
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.subplots(1, ncols)
+
+    class InlineFigure(Figure):
+        """A Figure that Jupyter displays as a PNG, with no pyplot and no backend set-up."""
+
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, dpi=110, format="png")
+            return buf.getvalue()
+
+    return InlineFigure
 
 
 def save(fig, path) -> Path:
@@ -39,6 +55,13 @@ def save(fig, path) -> Path:
     with atomic_open(path) as f:
         fig.savefig(f, dpi=110, format="png")
     return Path(path)
+
+
+def _maybe_save(fig, path):
+    """The figure, saved as a PNG first when ``path`` is given."""
+    if path is not None:
+        save(fig, path)
+    return fig
 
 
 def contour(ax, surface, levels: int = 20) -> None:
@@ -59,8 +82,8 @@ def contour(ax, surface, levels: int = 20) -> None:
     ax.set_ylabel("y")
 
 
-def plot_trajectories(surface, trajectories: dict, path, title: str = "",
-                      widths: dict | None = None) -> Path:
+def plot_trajectories(surface, trajectories: dict, path=None, title: str = "",
+                      widths: dict | None = None):
     """Each optimizer's path over the surface's contours; ``trajectories``: name -> Trajectory.
     ``widths`` (name -> line width) keeps a path visible under another that overlaps it."""
     fig, ax = new_figure(size=(6.4, 5.2))
@@ -77,10 +100,10 @@ def plot_trajectories(surface, trajectories: dict, path, title: str = "",
     ax.plot(*trajectories[next(iter(trajectories))].path[0], "ko", markersize=5)
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title or f"{type(surface).__name__}", fontsize=10)
-    return save(fig, path)
+    return _maybe_save(fig, path)
 
 
-def plot_histories(results, path, title: str = "") -> Path:
+def plot_histories(results, path=None, title: str = ""):
     """Training loss (log scale) and validation accuracy per epoch, one line per optimizer."""
     fig, (ax_loss, ax_acc) = new_figure(ncols=2, size=(10, 4))
     for r in results:
@@ -95,10 +118,10 @@ def plot_histories(results, path, title: str = "") -> Path:
     ax_acc.set_ylabel("validation accuracy")
     ax_loss.legend()
     fig.suptitle(title, fontsize=10)
-    return save(fig, path)
+    return _maybe_save(fig, path)
 
 
-def plot_comparison(entries, path, title: str = "") -> Path:
+def plot_comparison(entries, path=None, title: str = ""):
     """Left: validation loss per epoch, each optimizer at its chosen rate (first seed).
     Right: final validation loss against learning rate, one curve per optimizer, an x at
     the top for a rate that diverged."""
@@ -128,4 +151,4 @@ def plot_comparison(entries, path, title: str = "") -> Path:
     if any(e.grid for e in entries):
         ax_lr.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
-    return save(fig, path)
+    return _maybe_save(fig, path)

@@ -1,43 +1,108 @@
-"""ProgressBar: the tqdm bar of ``Trainer.fit``, one line per epoch, as a callback.
+"""ProgressBar: what ``Trainer.fit`` shows while it trains, as a callback.
 
-The Trainer adds it when ``progress=True`` (the default). Its cost is per epoch, not per
-step: tqdm's plain bar with ``delay``, so a short epoch renders once, at its end, and the
-bar is moved and the running loss formatted every 10th batch only (tqdm would not redraw
-more often than every 0.1 s anyway).
+The Trainer adds it when ``progress=True`` (the default). It picks a display for the place:
+
+- **terminal**: one tqdm line per epoch, which stays, ending with the epoch's metrics. Its
+  cost is per epoch, not per step: tqdm's plain bar with ``delay``, so a short epoch renders
+  once, at its end, and the bar moves and shows the running loss every 10th batch only.
+- **notebook with ipywidgets**: ONE tqdm widget bar for the whole fit ("epoch 3/30", the
+  last epoch's metrics beside it), replaced when the fit ends by one text line with the
+  final metrics. A notebook keeps its outputs in the file: a widget per epoch would pile up
+  (40 epochs, 500 widgets), and a widget's saved text is its first state ("0%"); the line
+  is what a reader of the saved notebook sees. The History keeps every epoch's numbers.
+- **notebook without ipywidgets**: plain text, one line per epoch.
 """
 
 from __future__ import annotations
 
+import sys
+
 from .callbacks import Callback
+
+STYLES = ("auto", "terminal", "widget", "text")
+
+
+def where() -> str:
+    """"terminal", "widget" (a Jupyter kernel with ipywidgets) or "text" (one without)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
+        return "terminal"
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return "text"
+    return "widget"
+
+
+def _metrics(logs: dict) -> str:
+    return "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
 
 
 class ProgressBar(Callback):
-    """``epoch 3/30: 100%|████| 45/45 [loss 0.1234  accuracy 0.9688  val_loss ...]``."""
+    """``epoch 3/30: 100%|████| 45/45 [loss 0.1234  accuracy 0.9688  val_loss ...]``.
 
-    def __init__(self):
+    Parameters
+    ----------
+    style : {"auto", "terminal", "widget", "text"}
+        "auto" (default) picks by where the code runs (see the module docstring).
+    """
+
+    def __init__(self, style: str = "auto"):
+        if style not in STYLES:
+            raise ValueError(f"style must be one of {STYLES}, got {style!r}")
+        self.style = style
         self.bar = None
+        self.last = ""
+
+    def on_train_begin(self, trainer) -> None:
+        self.mode = where() if self.style == "auto" else self.style
+        self.bar, self.last = None, ""
+        if self.mode == "widget":
+            from IPython.display import display
+            from tqdm.notebook import tqdm
+
+            total = (trainer.target_epoch - trainer.epoch) * trainer.steps_per_epoch
+            self.bar = tqdm(total=total, unit="batch", leave=True, display=False)
+            self.handle = display(self.bar.container, display_id=True)
 
     def on_epoch_begin(self, trainer, epoch: int) -> None:
-        from tqdm.autonotebook import tqdm  # the plain terminal bar outside notebooks
-
         last = trainer.target_epoch
-        self.bar = tqdm(total=trainer.steps_per_epoch, desc=f"epoch {epoch + 1:>{len(str(last))}}"
-                        f"/{last}", unit="batch", leave=True, delay=0.25)
+        self.desc = f"epoch {epoch + 1:>{len(str(last))}}/{last}"
         self.batches, self.shown, self.loss_sum = 0, 0, 0.0
+        if self.mode == "terminal":
+            from tqdm import tqdm  # the plain bar: no notebook guessing, no warning
+
+            self.bar = tqdm(total=trainer.steps_per_epoch, desc=self.desc, unit="batch",
+                            leave=True, delay=0.25)  # a short epoch: one line, at its end
+        elif self.mode == "widget":
+            self.bar.set_description(self.desc, refresh=False)
 
     def on_batch_end(self, trainer, step: int, logs: dict) -> None:
         self.batches += 1
         self.loss_sum += logs["loss"]
-        if self.batches % 10 == 0:
+        if self.batches % 10 == 0 and self.bar is not None:
             self._catch_up()
-            self.bar.set_postfix_str(f"loss {self.loss_sum / self.batches:.4g}", refresh=False)
+            if self.mode == "terminal":
+                self.bar.set_postfix_str(f"loss {self.loss_sum / self.batches:.4g}",
+                                         refresh=False)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
+        self.last = f"{self.desc}: {_metrics(logs)}"
+        if self.mode == "text":
+            print(self.last, flush=True)
+            return
         self._catch_up()
-        shown = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "lr")
-        self.bar.set_postfix_str(shown, refresh=False)
-        self.bar.delay = 0  # a finished epoch always leaves its line, however short it was
-        self.close()
+        self.bar.set_postfix_str(_metrics(logs), refresh=self.mode == "widget")
+        if self.mode == "terminal":
+            self.bar.delay = 0  # a finished epoch always leaves its line, however short
+            self.close()
+
+    def on_train_end(self, trainer) -> None:
+        if self.mode == "widget" and self.last:
+            from IPython.display import Pretty
+
+            self.handle.update(Pretty(self.last))  # the widget gives way to the final line
 
     def close(self) -> None:
         """Close the bar (Ctrl-C, an error: the Trainer calls this whatever happened)."""
