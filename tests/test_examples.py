@@ -22,7 +22,7 @@ def test_custom_optimizer_example():
     assert result.returncode == 0, result.stderr
     from tinynet.testing import CHECKS
 
-    assert f"AdaMax passed {len(CHECKS)} checks" in result.stdout
+    assert f"AdaBelief passed {len(CHECKS)} checks" in result.stdout
     acc = float(result.stdout.split("test accuracy")[1].split()[0])
     assert acc >= 0.95
 

@@ -223,7 +223,8 @@ def test_state_dict_is_plain_data_keyed_by_symbol_and_layer():
     state = opt.state_dict()
     assert state["name"] == "adam" and state["t"] == 2 and state["lr"] == 0.01
     assert state["hyperparams"] == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                                    "weight_decay": 0.0}
+                                    "amsgrad": False, "weight_decay": 0.0,
+                                    "decoupled_weight_decay": False}
     arrays = sorted(k for k in state if "/" in k)
     assert arrays == sorted(f"{s}_d{p}/{l}" for s in "vs" for p in "Wb" for l in (1, 2))
     state["v_dW/1"][...] = 123.0  # a copy: changing it leaves the optimizer alone
@@ -365,11 +366,24 @@ def test_register_a_user_optimizer_and_use_it_by_name(moons):
 
 @pytest.mark.parametrize("cls, defaults", [
     (tn.optimizers.SGD, {"lr": 0.01, "weight_decay": 0.0}),
-    (tn.optimizers.Momentum, {"lr": 0.01, "beta": 0.9, "weight_decay": 0.0}),
+    (tn.optimizers.Momentum, {"lr": 0.01, "beta": 0.9, "nesterov": False, "weight_decay": 0.0}),
     (tn.optimizers.RMSProp, {"lr": 0.001, "rho": 0.9, "eps": 1e-8, "centered": False,
-                             "momentum": 0.0, "weight_decay": 0.0}),
+                             "momentum": 0.0, "eps_inside": False, "weight_decay": 0.0}),
     (tn.optimizers.Adam, {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                          "weight_decay": 0.0}),
+                          "amsgrad": False, "weight_decay": 0.0,
+                          "decoupled_weight_decay": False}),
+    # PyTorch's defaults for the rest of the family
+    (tn.optimizers.AdamW, {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                           "amsgrad": False, "weight_decay": 0.01}),
+    (tn.optimizers.NAdam, {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                           "momentum_decay": 0.004, "weight_decay": 0.0,
+                           "decoupled_weight_decay": False}),
+    (tn.optimizers.AdaMax, {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                            "weight_decay": 0.0}),
+    (tn.optimizers.Adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}),
+    (tn.optimizers.RAdam, {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                           "weight_decay": 0.0, "decoupled_weight_decay": False}),
+    (tn.optimizers.Lion, {"lr": 1e-4, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0}),
     (tn.optimizers.Adagrad, {"lr": 0.01, "eps": 1e-8, "weight_decay": 0.0}),
 ])
 def test_documented_defaults_and_repr(cls, defaults):

@@ -85,7 +85,7 @@ def check_eps(trainer) -> None:
     e.g. for a constant feature) are left out: there is nothing to scale."""
     opt = trainer.optimizer
     eps = getattr(opt, "eps", 0.0)
-    if not eps or opt.t == 0:  # no eps, or no state yet
+    if not eps or opt.t == 0 or getattr(opt, "eps_inside", False):  # or another eps
         return
     ceiling = opt.lr / eps  # the rate where s = 0
     for l in range(1, len(trainer.model.dense_layers) + 1):

@@ -29,13 +29,19 @@ one-buffer layout. ``tinynet.testing.check_optimizer(YourClass)`` checks the res
 """
 
 from . import schedules
+from .adadelta import Adadelta
 from .adagrad import Adagrad
-from .adam import Adam
+from .adam import Adam, AdamW
+from .adamax import AdaMax
 from .base import Optimizer, trainable_layers
+from .lion import Lion
 from .momentum import Momentum
+from .nadam import NAdam
+from .radam import RAdam
 from .registry import available, get, lookup, register, unregister
 from .rmsprop import RMSProp
 from .sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "Momentum", "Optimizer", "RMSProp", "available", "get",
-           "lookup", "register", "schedules", "trainable_layers", "unregister"]
+__all__ = ["SGD", "AdaMax", "Adadelta", "Adagrad", "Adam", "AdamW", "Lion", "Momentum", "NAdam",
+           "Optimizer", "RAdam", "RMSProp", "available", "get", "lookup", "register",
+           "schedules", "trainable_layers", "unregister"]

@@ -61,7 +61,8 @@ class Optimizer:
     lr : float
         Learning rate eta (> 0). ``opt.lr`` is always the rate the next step uses.
     weight_decay : float
-        Coupled L2 penalty: ``dW += weight_decay * W`` before the update (W only, not b).
+        L2 penalty on W (not b): coupled, ``dW += weight_decay * W`` before the update, or
+        decoupled (``decoupled_weight_decay``, AdamW), ``W *= 1 - lr * weight_decay``.
 
     Attributes
     ----------
@@ -76,6 +77,7 @@ class Optimizer:
     name: str | None = None  # set by ``register``
     state_symbols: tuple[str, ...] = ()
     elementwise: bool = False
+    decoupled_weight_decay: bool = False  # True: W *= 1 - lr * weight_decay, not via dW
     fused_update = None  # a subclass may define ``fused_update(param, grad, **state)``
 
     def __init__(self, lr: float, weight_decay: float = 0.0):
@@ -114,7 +116,10 @@ class Optimizer:
         if self._seen is None or not _same_arrays(self._seen, layers):
             self._prepare(model_or_layers, layers)  # new layers, arrays or state: check first
         self.t += 1
-        if self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
+        if self.weight_decay and self.decoupled_weight_decay:  # AdamW: W *= 1 - lr * wd
+            for layer in layers:
+                layer.W *= 1 - self.lr * self.weight_decay
+        elif self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
             for layer in layers:
                 layer.dW += np.multiply(layer.W, self.weight_decay, out=self._scratch(layer.W))
         if self.fused and self._fast is not None:  # all layers in one call (fused.py)
@@ -191,6 +196,13 @@ class Optimizer:
     def non_negative(name: str, value) -> float:
         """Check a number >= 0, such as eps."""
         return check_number(name, value, low=0.0)
+
+    @staticmethod
+    def flag(name: str, value) -> bool:
+        """Check an option that is True or False."""
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+        return bool(value)
 
     # ----- hyperparameters and state --------------------------------------------------
 

@@ -31,6 +31,10 @@ class RMSProp(Optimizer):
         m_dW[l] = rho * m_dW[l] + (1 - rho) * dW
         W[l]   -= lr * dW / (sqrt(s_dW[l] - m_dW[l] ⊙ m_dW[l]) + eps)
 
+    ``eps_inside=True`` puts eps under the square root, ``sqrt(s + eps)``, as TensorFlow's
+    Keras RMSprop writes it: with eps = 1e-7 that is a floor of about 3e-4 under the
+    denominator instead of 1e-7, which changes the steps of parameters with tiny gradients.
+
     ``momentum > 0`` accumulates the scaled gradient in a buffer and steps along it::
 
         buf_dW[l] = momentum * buf_dW[l] + dW / (sqrt(s_dW[l]) + eps)
@@ -48,6 +52,8 @@ class RMSProp(Optimizer):
         Divide by the centered (variance) estimate; adds state ``m_dW``, ``m_db``.
     momentum : float
         Momentum of the scaled step, in [0, 1); adds state ``buf_dW``, ``buf_db``.
+    eps_inside : bool
+        ``sqrt(s + eps)`` instead of ``sqrt(s) + eps``.
     weight_decay : float
         Coupled L2 penalty on W (default 0: off).
     """
@@ -61,10 +67,11 @@ class RMSProp(Optimizer):
         eps: float = 1e-8,
         centered: bool = False,
         momentum: float = 0.0,
+        eps_inside: bool = False,
         weight_decay: float = 0.0,
     ):
-        if not isinstance(centered, (bool, np.bool_)):
-            raise TypeError(f"centered must be True or False, got {centered!r}")
+        centered = self.flag("centered", centered)
+        self.eps_inside = self.flag("eps_inside", eps_inside)
         momentum = self.decay_rate("momentum", momentum)
         # The state follows the options: s always, m when centered, buf with momentum.
         self.state_symbols = ("s",) + ("m",) * bool(centered) + ("buf",) * (momentum > 0)
@@ -77,11 +84,13 @@ class RMSProp(Optimizer):
                m: np.ndarray | None = None, buf: np.ndarray | None = None) -> None:
         rho, eps, lr = self.rho, self.eps, self.lr
         s[...] = rho * s + (1 - rho) * (dW * dW)
-        if m is None:
-            denominator = np.sqrt(s) + eps
-        else:  # centered: the gradient's variance s - m⊙m (never below 0) under the root
+        if m is not None:  # centered: also the mean gradient, for the variance s - m⊙m
             m[...] = rho * m + (1 - rho) * dW
-            denominator = np.sqrt(np.maximum(s - m * m, 0.0)) + eps
+        if m is None and not self.eps_inside:
+            denominator = np.sqrt(s) + eps
+        else:
+            variance = s if m is None else np.maximum(s - m * m, 0.0)  # never below 0
+            denominator = np.sqrt(variance + eps) if self.eps_inside else np.sqrt(variance) + eps
         step = divide(dW, denominator)  # dW / (sqrt(s) + eps), where 0/0 -> 0
         if buf is not None:  # momentum: step along the running sum of scaled gradients
             buf[...] = self.momentum * buf + step
@@ -96,16 +105,19 @@ class RMSProp(Optimizer):
         tmp *= 1 - self.rho                     # (1 - rho) * ...
         s *= self.rho                           # rho * s
         s += tmp                                # s = rho * s + (1 - rho) * dW * dW
-        if m is None:
-            np.sqrt(s, out=tmp)
-        else:
+        variance = s
+        if m is not None:
             m *= self.rho                       # m = rho * m + (1 - rho) * dW
             m += np.multiply(1 - self.rho, grad, out=tmp)
             np.multiply(m, m, out=tmp)
             np.subtract(s, tmp, out=tmp)
-            np.maximum(tmp, 0.0, out=tmp)
+            variance = np.maximum(tmp, 0.0, out=tmp)
+        if self.eps_inside:
+            np.add(variance, self.eps, out=tmp)  # sqrt(s + eps)
             np.sqrt(tmp, out=tmp)
-        tmp += self.eps                         # sqrt(...) + eps
+        else:
+            np.sqrt(variance, out=tmp)
+            tmp += self.eps                     # sqrt(s) + eps
         step = divide_into(grad, tmp, self.eps)
         if buf is not None:
             buf *= self.momentum                # buf = momentum * buf + step
@@ -126,5 +138,6 @@ class RMSProp(Optimizer):
                 m = getattr(self, f"m_d{p}")[l]
                 s = np.maximum(s - m * m, 0.0)
             with np.errstate(divide="ignore"):
-                out[p] = self.lr / (np.sqrt(s) + self.eps)
+                root = np.sqrt(s + self.eps) if self.eps_inside else np.sqrt(s) + self.eps
+                out[p] = self.lr / root
         return out
