@@ -1,8 +1,8 @@
-"""How fast is tinynet? The same MLP, data, epochs and batch size, five ways, in ONE process.
+"""How fast is tinynet? The same MLP, data, epochs and batch size, several ways, in ONE process.
 
-    python examples/benchmark.py            # the full run (a few minutes)
+    python examples/benchmark.py            # the full run (several minutes)
     python examples/benchmark.py --quick    # fewer epochs and repeats
-    python examples/benchmark.py --json bench.json
+    python examples/benchmark.py --json bench.json --process
     python examples/benchmark.py --table examples/benchmark_results.json   # the README's table
 
 Workloads
@@ -11,201 +11,92 @@ Workloads
     W3  make_classification(100_000, 100 features, 50 informative, 10 classes),
         100-256-256-10, batch 256, 3 epochs, float32
 
-Contenders
-    tinynet      Trainer.fit with RMSProp, progress bar on (as users run it) and off
-    sklearn      MLPClassifier(solver="adam"), same sizes, shuffle, tol=0
-    hand-written a minimal numpy loop: forward, manual backward, in-place RMSProp; the
-                 practical floor for any numpy framework
-    GEMM + RMSProp  the matrix products plus RMSProp's element-wise passes over all
-                 parameters: what remains when nothing else (activations, bias, loss) costs
-    GEMM floor   only the matrix products of forward and backward
+Contenders (examples/_bench.py): tinynet with the progress bar on and off, and with the
+literal layer-by-layer optimizer (``fused=False``); scikit-learn's MLPClassifier (adam); a
+hand-written numpy loop, the practical floor of a numpy framework; PyTorch eager on the
+CPU when it is installed (same weights, batches and RMSProp; never a dependency); the matrix
+products plus RMSProp's element-wise passes (GEMM + RMSProp) and the matrix products alone
+(GEMM floor).
 
-Repeats alternate between contenders, so machine noise hits all of them alike; the table
-shows the median seconds per epoch and ratios measured within this one run.
+The machine is shared and noisy, so every ratio is measured per repeat: in each repeat the
+contenders run back to back in an order rotated from one repeat to the next, and a ratio's
+figure is the median of its per-repeat values, with their min-max spread. A floor that
+comes out slower than what contains it is reported as noise. ``--process`` adds the
+figures of whole commands: ``import tinynet``, ``tinynet explain``, ``tinynet train``
+(wall time and peak memory) and ``tinynet compare``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
-import time
+import re
+import subprocess
+import sys
 import tracemalloc
-import warnings
 
 import numpy as np
+from _bench import (
+    have_torch,
+    run_gemm_floor,
+    run_handwritten,
+    run_sklearn,
+    run_tinynet,
+    run_torch,
+    workloads,
+)
 
-import tinynet as tn
-
-
-def as_dtype(data, dtype) -> tuple:
-    """Features in the model's dtype up front, so no contender pays a conversion."""
-    X_train, X_test, y_train, y_test = data
-    return X_train.astype(dtype), X_test.astype(dtype), y_train, y_test
-
-
-def workloads(quick: bool) -> list[dict]:
-    from sklearn.datasets import make_classification, make_moons
-
-    scale = 0.2 if quick else 1.0
-    d = tn.datasets.load("digits", seed=0)
-    X, y = make_moons(n_samples=2000, noise=0.2, random_state=0)
-    moons = tn.datasets.split(X, y, 0.2, 0, True)
-    X, y = make_classification(n_samples=100_000, n_features=100, n_informative=50,
-                               n_classes=10, random_state=0)
-    big = as_dtype(tn.datasets.split(X, y, 0.2, 0, True), np.float32)
-    return [
-        {"name": "W1 digits f64", "data": d, "sizes": [64, 128, 64, 10], "batch": 32,
-         "epochs": max(2, int(30 * scale)), "dtype": np.float64},
-        {"name": "W1 digits f32", "data": as_dtype(d, np.float32), "sizes": [64, 128, 64, 10],
-         "batch": 32, "epochs": max(2, int(30 * scale)), "dtype": np.float32},
-        {"name": "W2 moons", "data": moons, "sizes": [2, 32, 32, 2], "batch": 32,
-         "epochs": max(2, int(100 * scale)), "dtype": np.float64},
-        {"name": "W3 100k f32", "data": big, "sizes": [100, 256, 256, 10], "batch": 256,
-         "epochs": 1 if quick else 3, "dtype": np.float32},
-    ]
+RATIOS = [  # (numerator, denominator): the figures the README states
+    ("tinynet (bar on)", "hand-written numpy"), ("tinynet (bar off)", "hand-written numpy"),
+    ("tinynet (layer by layer)", "hand-written numpy"),
+    ("sklearn MLP adam", "tinynet (bar on)"), ("PyTorch eager", "tinynet (bar on)"),
+    ("tinynet (bar on)", "GEMM floor"), ("hand-written numpy", "GEMM floor"),
+]
+CONTAINS = [("GEMM + RMSProp", "GEMM floor"), ("hand-written numpy", "GEMM + RMSProp")]
 
 
-# ----- contenders: each returns (seconds per epoch, test accuracy) ------------------------
+def blas_threads() -> int:
+    from threadpoolctl import threadpool_info  # comes with scikit-learn
+
+    return max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
+               default=1)
 
 
-def run_tinynet(w, progress: bool):
-    X_train, X_test, y_train, y_test = w["data"]
-    model = tn.mlp(w["sizes"], seed=0, dtype=w["dtype"])
-    trainer = tn.Trainer(model, tn.SoftmaxCrossEntropy(), tn.optimizers.RMSProp(lr=0.001),
-                         batch_size=w["batch"], seed=0, progress=progress,
-                         teaching_warnings=False)
-    start = time.perf_counter()
-    trainer.fit(X_train, y_train, epochs=w["epochs"])
-    seconds = (time.perf_counter() - start) / w["epochs"]
-    return seconds, float(np.mean(model.predict(X_test) == y_test))
+def contenders(threads: int) -> dict:
+    found = {
+        "tinynet (bar on)": lambda w: run_tinynet(w, progress=True),
+        "tinynet (bar off)": lambda w: run_tinynet(w, progress=False),
+        "tinynet (layer by layer)": lambda w: run_tinynet(w, progress=False, fused=False),
+        "sklearn MLP adam": run_sklearn,
+        "hand-written numpy": run_handwritten,
+        "GEMM + RMSProp": lambda w: run_gemm_floor(w, with_rmsprop=True),
+        "GEMM floor": run_gemm_floor,
+    }
+    if have_torch():
+        found["PyTorch eager"] = lambda w: run_torch(w, threads)
+    return found
 
 
-def run_sklearn(w):
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    X_train, X_test, y_train, y_test = w["data"]
-    clf = MLPClassifier(hidden_layer_sizes=tuple(w["sizes"][1:-1]), solver="adam",
-                        learning_rate_init=0.001, batch_size=w["batch"], max_iter=w["epochs"],
-                        shuffle=True, tol=0.0, n_iter_no_change=10**6, alpha=0.0,
-                        random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        start = time.perf_counter()
-        clf.fit(X_train, y_train)
-        seconds = (time.perf_counter() - start) / w["epochs"]
-    return seconds, float(clf.score(X_test, y_test))
-
-
-def init_params(sizes, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    Ws = [(rng.standard_normal((a, b)) * np.sqrt(2.0 / a)).astype(dtype)
-          for a, b in zip(sizes, sizes[1:])]
-    return Ws, [np.zeros(b, dtype=dtype) for b in sizes[1:]]
-
-
-def run_handwritten(w):
-    """The floor for a numpy framework: one loop, no abstractions, in-place RMSProp."""
-    X_train, X_test, y_train, y_test = w["data"]
-    dt = w["dtype"]
-    Ws, bs = init_params(w["sizes"], dt)
-    params = Ws + bs
-    state = [np.zeros_like(p) for p in params]
-    tmp = [np.empty_like(p) for p in params]
-    lr, rho, eps = 0.001, 0.9, 1e-8
-    rng = np.random.default_rng(0)
-    n, B, L = len(X_train), w["batch"], len(Ws)
-    start = time.perf_counter()
-    for _ in range(w["epochs"]):
-        order = rng.permutation(n)
-        for i in range(0, n, B):
-            idx = order[i : i + B]
-            Xb, yb = X_train[idx], y_train[idx]
-            acts = [Xb]
-            for l in range(L):
-                z = acts[-1] @ Ws[l]
-                z += bs[l]
-                if l < L - 1:
-                    np.maximum(z, 0, out=z)
-                acts.append(z)
-            z = acts[-1]
-            z -= z.max(axis=1, keepdims=True)
-            np.exp(z, out=z)
-            z /= z.sum(axis=1, keepdims=True)
-            z[np.arange(len(yb)), yb] -= 1
-            z /= len(yb)
-            d = z
-            grads_W, grads_b = [None] * L, [None] * L
-            for l in range(L - 1, -1, -1):
-                grads_W[l] = acts[l].T @ d
-                grads_b[l] = d.sum(axis=0)
-                if l:
-                    d = d @ Ws[l].T
-                    d *= acts[l] > 0
-            for p, g, s, t in zip(params, grads_W + grads_b, state, tmp):
-                np.multiply(g, g, out=t)
-                t *= 1 - rho
-                s *= rho
-                s += t
-                np.sqrt(s, out=t)
-                t += eps
-                np.divide(g, t, out=t)
-                t *= lr
-                p -= t
-    seconds = (time.perf_counter() - start) / w["epochs"]
-    out = X_test
-    for l in range(L):
-        out = out @ Ws[l] + bs[l]
-        if l < L - 1:
-            out = np.maximum(out, 0)
-    return seconds, float(np.mean(out.argmax(axis=1) == y_test))
-
-
-def run_gemm_floor(w, with_rmsprop: bool = False):
-    """Only the matrix products a training step cannot avoid: 3 forward, 3 dW, 2 dX
-    (with_rmsprop: plus RMSProp's 9 element-wise passes over all parameters at once, the
-    least any RMSProp trainer must add)."""
-    X_train = w["data"][0]
-    Ws, bs = init_params(w["sizes"], w["dtype"])
-    flat = np.concatenate([a.ravel() for a in Ws + bs])
-    s, g, tmp = np.zeros_like(flat), np.full_like(flat, 1e-3), np.empty_like(flat)
-    n, B = len(X_train), w["batch"]
-    rng = np.random.default_rng(0)
-    start = time.perf_counter()
-    for _ in range(w["epochs"]):
-        order = rng.permutation(n)
-        for i in range(0, n, B):
-            Xb = X_train[order[i : i + B]]
-            acts = [Xb]
-            for W in Ws:
-                acts.append(acts[-1] @ W)
-            d = acts[-1]
-            for l in range(len(Ws) - 1, -1, -1):
-                acts[l].T @ d
-                if l:
-                    d = d @ Ws[l].T
-            if with_rmsprop:
-                np.multiply(g, g, out=tmp)
-                tmp *= 0.1
-                s *= 0.9
-                s += tmp
-                np.sqrt(s, out=tmp)
-                tmp += 1e-8
-                np.divide(g, tmp, out=tmp)
-                tmp *= 1e-3
-                flat -= tmp
-    return (time.perf_counter() - start) / w["epochs"], float("nan")
-
-
-CONTENDERS = {
-    "tinynet (bar on)": lambda w: run_tinynet(w, progress=True),
-    "tinynet (bar off)": lambda w: run_tinynet(w, progress=False),
-    "sklearn MLP adam": run_sklearn,
-    "hand-written numpy": run_handwritten,
-    "GEMM + RMSProp": lambda w: run_gemm_floor(w, with_rmsprop=True),
-    "GEMM floor": run_gemm_floor,
-}
+def measure(w: dict, runners: dict, repeats: int, warmup: int) -> dict:
+    """Seconds per epoch of every contender in every repeat (rotated order), and accuracy."""
+    names = list(runners)
+    for _ in range(warmup):
+        for name in names:
+            runners[name]({**w, "epochs": 1})
+    times = {name: [] for name in names}
+    acc = {}
+    for rep in range(repeats):
+        k = rep % len(names)
+        for name in names[k:] + names[:k]:  # a different contender goes first each repeat
+            seconds, acc[name] = runners[name](w)
+            times[name].append(seconds)
+    memory = {name: peak_memory_mb(fn, {**w, "epochs": 1}) for name, fn in runners.items()
+              if "bar on" not in name}
+    return {name: {"median_s_per_epoch": float(np.median(t)), "all": t,
+                   "test_accuracy": acc[name], "peak_mb": memory.get(name)}
+            for name, t in times.items()}
 
 
 def peak_memory_mb(fn, w) -> float:
@@ -216,90 +107,157 @@ def peak_memory_mb(fn, w) -> float:
     return peak / 2**20
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="repeats per contender")
-    parser.add_argument("--only", default=None, help="run only workloads whose name has this")
-    parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
-    parser.add_argument("--table", metavar="PATH", help="print the README's table from a JSON "
-                        "file written by --json, and stop")
-    args = parser.parse_args()
-    if args.table:
-        with open(args.table) as f:
-            print(readme_table(json.load(f)["results"]))
-        return
-    repeats = args.repeats or (2 if args.quick else 5)
-    results = {}
-    for w in workloads(args.quick):
-        if args.only and args.only not in w["name"]:
-            continue
-        times = {name: [] for name in CONTENDERS}
-        acc = {}
-        for _ in range(repeats):  # alternate, so noise hits every contender alike
-            for name, fn in CONTENDERS.items():
-                seconds, a = fn(w)
-                times[name].append(seconds)
-                acc[name] = a
-        memory = {name: peak_memory_mb(fn, {**w, "epochs": 1})
-                  for name, fn in CONTENDERS.items() if "bar on" not in name}
-        results[w["name"]] = {name: {"median_s_per_epoch": float(np.median(t)), "all": t,
-                                     "test_accuracy": acc[name],
-                                     "peak_mb": memory.get(name)} for name, t in times.items()}
-        print_table(w, results[w["name"]])
-    if args.json:
-        meta = {"python": platform.python_version(), "numpy": np.__version__,
-                "machine": platform.machine(), "repeats": repeats, "quick": args.quick}
-        with open(args.json, "w") as f:
-            json.dump({"meta": meta, "results": results}, f, indent=1)
-        print(f"wrote {args.json}")
+def ratio(res: dict, a: str, b: str) -> dict | None:
+    """Median and min-max of the per-repeat ratios a / b."""
+    if a not in res or b not in res:
+        return None
+    r = np.array(res[a]["all"]) / np.array(res[b]["all"])
+    return {"median": float(np.median(r)), "min": float(r.min()), "max": float(r.max())}
+
+
+def noise(res: dict) -> list[str]:
+    """Floors that measured slower than what contains them: noise, not results."""
+    return [f"{inner} measured slower than {outer}, which contains it: noise"
+            for outer, inner in CONTAINS if outer in res and inner in res
+            and res[inner]["median_s_per_epoch"] > res[outer]["median_s_per_epoch"]]
+
+
+def print_table(w, res: dict) -> None:
+    print(f"\n{w['name']}: {'-'.join(map(str, w['sizes']))}, batch {w['batch']}, "
+          f"{w['epochs']} epochs, {np.dtype(w['dtype']).name}")
+    print(f"{'contender':<26}{'ms/epoch':>10}{'test acc':>10}{'peak MB':>9}")
+    for name, r in res.items():
+        mem = f"{r['peak_mb']:.1f}" if r["peak_mb"] is not None else ""
+        acc = "" if np.isnan(r["test_accuracy"]) else f"{r['test_accuracy']:.4f}"
+        print(f"{name:<26}{r['median_s_per_epoch'] * 1e3:>10.2f}{acc:>10}{mem:>9}")
+    for a, b in RATIOS:
+        q = ratio(res, a, b)
+        if q:
+            print(f"  {a} / {b}: {q['median']:.2f}x ({q['min']:.2f}-{q['max']:.2f})")
+    for line in noise(res):
+        print("  " + line)
+
+
+def process_figures() -> dict:
+    """Wall time (median of 3) and peak memory of the commands a user runs."""
+    def run(args: list[str]) -> tuple[float, float, str]:
+        probe = ("import resource, subprocess, sys, time\n"
+                 "t = time.perf_counter()\n"
+                 "out = subprocess.run(sys.argv[1:], capture_output=True, text=True).stdout\n"
+                 "print(time.perf_counter() - t, "
+                 "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                 "print(out)")
+        res = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                             text=True, check=True).stdout
+        first, _, out = res.partition("\n")
+        seconds, kb = first.split()
+        return float(seconds), int(kb) / 1024, out
+
+    py = sys.executable
+    commands = {
+        "import tinynet": [py, "-c", "import tinynet"],
+        "import sklearn": [py, "-c", "import sklearn.datasets, sklearn.model_selection"],
+        "tinynet explain rmsprop": [py, "-m", "tinynet", "explain", "rmsprop"],
+        "tinynet train": [py, "-m", "tinynet", "train", "--no-progress"],
+        "tinynet compare": [py, "-m", "tinynet", "compare"],
+    }
+    figures = {}
+    for name, args in commands.items():
+        runs = [run(args) for _ in range(1 if "compare" in name else 3)]
+        seconds = sorted(r[0] for r in runs)[len(runs) // 2]
+        figures[name] = {"seconds": seconds, "peak_mb": max(r[1] for r in runs)}
+        if name == "tinynet train":
+            trained = re.search(r"trained to epoch \d+ in ([\d.]+) s", runs[0][2])
+            figures[name]["training_seconds"] = float(trained.group(1)) if trained else None
+    return figures
 
 
 LABELS = {"W1 digits f64": "W1 digits 64-128-64-10, batch 32, f64",
           "W1 digits f32": "W1 same, float32",
           "W2 moons": "W2 moons 2-32-32-2, batch 32",
           "W3 100k f32": "W3 100k x 100, 100-256-256-10, batch 256, f32"}
+COLUMNS = [("tinynet (bar on)", "hand-written numpy", "bar on / hand-written"),
+           ("tinynet (bar off)", "hand-written numpy", "bar off / hand-written"),
+           ("tinynet (layer by layer)", "hand-written numpy", "layer by layer / hand-written"),
+           ("sklearn MLP adam", "tinynet (bar on)", "MLPClassifier / tinynet"),
+           ("PyTorch eager", "tinynet (bar on)", "PyTorch eager / tinynet"),
+           ("tinynet (bar on)", "GEMM floor", "tinynet / GEMM floor")]
 
 
-def readme_table(results: dict) -> str:
-    """The README's Performance table: median ms per epoch, with the ratios that matter
-    (to the hand-written loop; for W3, whose time is mostly matrix products, to GEMM)."""
-    rows = ["| workload | tinynet, bar on | tinynet, bar off | sklearn MLP (adam) | "
-            "hand-written | GEMM + RMSProp | GEMM floor |", "|---|---|---|---|---|---|---|"]
+def readme_table(data: dict) -> str:
+    """The README's Performance tables: per-repeat ratios (median, min-max) per workload,
+    tinynet's ms per epoch, any noise, and the whole-command figures."""
+    results = data["results"]
+    rows = ["| workload | tinynet ms/epoch | " + " | ".join(c[2] for c in COLUMNS) + " |",
+            "|---" * (len(COLUMNS) + 2) + "|"]
+    notes = []
     for name, res in results.items():
-        ms = {k: r["median_s_per_epoch"] * 1e3 for k, r in res.items()}
-        base, ref = (("GEMM floor", "GEMM") if name.startswith("W3")
-                     else ("hand-written numpy", "hand"))
-        on, off = ms["tinynet (bar on)"], ms["tinynet (bar off)"]
+        cells = []
+        for a, b, _ in COLUMNS:
+            q = ratio(res, a, b)
+            cells.append(f"{q['median']:.2f}x ({q['min']:.2f}-{q['max']:.2f})" if q else "-")
+        ms = res["tinynet (bar on)"]["median_s_per_epoch"] * 1e3
+        rows.append(f"| {LABELS.get(name, name)} | {ms:.2f} | " + " | ".join(cells) + " |")
+        notes += [f"{name}: {line}" for line in noise(res)]
+    meta = data["meta"]
+    out = "\n".join(rows)
+    out += (f"\n\n{meta['repeats']} repeats after {meta['warmup']} warm-up, BLAS threads "
+            f"{meta['blas_threads']}, load average {meta['load_before']:.2f} before and "
+            f"{meta['load_after']:.2f} after; PyTorch: {meta['torch'] or 'not installed'}.")
+    if notes:
+        out += "\n\nNoise in this run: " + "; ".join(notes) + "."
+    process = data.get("process")
+    if process:
+        out += "\n\n| command | seconds | peak MB |\n|---|---|---|\n" + "\n".join(
+            f"| `{name}` | {f['seconds']:.2f} | {f['peak_mb']:.0f} |"
+            for name, f in process.items())
+        train = process["tinynet train"]
+        if train.get("training_seconds") is not None:
+            out += (f"\n\n`tinynet train` takes {train['seconds']:.2f} s, of which "
+                    f"{train['training_seconds']:.2f} s is training (30 epochs); importing "
+                    f"scikit-learn alone takes {process['import sklearn']['seconds']:.2f} s.")
+    return out
 
-        def cell(x: float) -> str:
-            return f"{x:.2f}" if x < 100 else f"{x:.0f}"
 
-        tiny = [f"{cell(x)} ({x / ms[base]:.2f}x {ref})" for x in (on, off)]
-        if ref == "hand":
-            tiny[1] = cell(off)
-        sk = ms["sklearn MLP adam"]
-        hand = cell(ms["hand-written numpy"])
-        if ref == "GEMM":
-            hand += f" ({ms['hand-written numpy'] / ms[base]:.2f}x GEMM)"
-        rows.append(f"| {LABELS.get(name, name)} | {tiny[0]} | {tiny[1]} | {cell(sk)} "
-                    f"({sk / on:.1f}x slower) | {hand} | {cell(ms['GEMM + RMSProp'])} | "
-                    f"{cell(ms['GEMM floor'])} |")
-    return "\n".join(rows)
-
-
-def print_table(w, res: dict) -> None:
-    hand = res["hand-written numpy"]["median_s_per_epoch"]
-    gemm = res["GEMM floor"]["median_s_per_epoch"]
-    print(f"\n{w['name']}: {'-'.join(map(str, w['sizes']))}, batch {w['batch']}, "
-          f"{w['epochs']} epochs, {np.dtype(w['dtype']).name}")
-    print(f"{'contender':<20}{'ms/epoch':>10}{'x hand':>8}{'x GEMM':>8}{'test acc':>10}"
-          f"{'peak MB':>9}")
-    for name, r in res.items():
-        t = r["median_s_per_epoch"]
-        mem = f"{r['peak_mb']:.1f}" if r["peak_mb"] is not None else ""
-        acc = "" if np.isnan(r["test_accuracy"]) else f"{r['test_accuracy']:.4f}"
-        print(f"{name:<20}{t * 1e3:>10.2f}{t / hand:>8.2f}{t / gemm:>8.2f}{acc:>10}{mem:>9}")
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats (default 7)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed one-epoch runs first")
+    parser.add_argument("--only", default=None, help="run only workloads whose name has this")
+    parser.add_argument("--process", action="store_true",
+                        help="also time whole commands (tinynet train, compare, ...)")
+    parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--table", metavar="PATH", help="print the README's tables from a JSON "
+                        "file written by --json, and stop")
+    args = parser.parse_args()
+    if args.table:
+        with open(args.table) as f:
+            print(readme_table(json.load(f)))
+        return
+    repeats = args.repeats or (2 if args.quick else 7)
+    threads = blas_threads()
+    load_before = os.getloadavg()[0]
+    runners = contenders(threads)
+    results = {}
+    for w in workloads(args.quick):
+        if args.only and args.only not in w["name"]:
+            continue
+        results[w["name"]] = measure(w, runners, repeats, args.warmup)
+        print_table(w, results[w["name"]])
+    process = process_figures() if args.process else None
+    if process:
+        print("\n" + "\n".join(f"{n}: {f['seconds']:.2f} s, {f['peak_mb']:.0f} MB"
+                               for n, f in process.items()))
+    if args.json:
+        torch = sys.modules.get("torch")
+        meta = {"python": platform.python_version(), "numpy": np.__version__,
+                "machine": platform.machine(), "repeats": repeats, "warmup": args.warmup,
+                "quick": args.quick, "blas_threads": threads, "load_before": load_before,
+                "load_after": os.getloadavg()[0], "torch": torch.__version__ if torch else None}
+        with open(args.json, "w") as f:
+            json.dump({"meta": meta, "results": results, "process": process}, f, indent=1)
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

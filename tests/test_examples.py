@@ -75,16 +75,35 @@ def test_badly_scaled_surface_numbers_back_the_article():
 def test_benchmark_runs_and_writes_json(tmp_path):
     import json
 
-    result = run_example("benchmark.py", "--quick", "--only", "W2", "--repeats", "1",
-                         "--json", str(tmp_path / "b.json"))
+    result = run_example("benchmark.py", "--quick", "--only", "W2", "--repeats", "2",
+                         "--warmup", "0", "--json", str(tmp_path / "b.json"))
     assert result.returncode == 0, result.stderr
-    assert "x hand" in result.stdout and "GEMM floor" in result.stdout
+    assert "tinynet (bar on) / hand-written numpy:" in result.stdout
     data = json.loads((tmp_path / "b.json").read_text())
     row = data["results"]["W2 moons"]
-    assert set(row) == {"tinynet (bar on)", "tinynet (bar off)", "sklearn MLP adam",
-                        "hand-written numpy", "GEMM + RMSProp", "GEMM floor"}
-    assert row["tinynet (bar off)"]["test_accuracy"] == row["hand-written numpy"]["test_accuracy"]
-    assert all(r["median_s_per_epoch"] > 0 for r in row.values())
+    assert {"tinynet (bar on)", "tinynet (bar off)", "tinynet (layer by layer)",
+            "sklearn MLP adam", "hand-written numpy", "GEMM + RMSProp",
+            "GEMM floor"} <= set(row)
+    same = row["tinynet (bar off)"]["test_accuracy"]
+    assert same == row["hand-written numpy"]["test_accuracy"]  # same weights, same batches
+    assert same == row["tinynet (layer by layer)"]["test_accuracy"]
+    assert all(len(r["all"]) == 2 and min(r["all"]) > 0 for r in row.values())
+    assert data["meta"]["blas_threads"] >= 1 and data["meta"]["repeats"] == 2
+
+
+def test_benchmark_ratios_are_per_repeat_and_noise_is_named():
+    sys.path.insert(0, str(EXAMPLES))
+    import benchmark
+
+    res = {"a": {"all": [2.0, 3.0, 10.0], "median_s_per_epoch": 3.0},
+           "b": {"all": [1.0, 1.0, 8.0], "median_s_per_epoch": 1.0}}
+    assert benchmark.ratio(res, "a", "b") == {"median": 2.0, "min": 1.25, "max": 3.0}
+    assert benchmark.ratio(res, "a", "missing") is None  # ratio of medians would say 3.0
+    floors = {"GEMM floor": {"median_s_per_epoch": 2.0},
+              "GEMM + RMSProp": {"median_s_per_epoch": 1.5},
+              "hand-written numpy": {"median_s_per_epoch": 4.0}}
+    assert benchmark.noise(floors) == [
+        "GEMM floor measured slower than GEMM + RMSProp, which contains it: noise"]
 
 
 @pytest.mark.slow

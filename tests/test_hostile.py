@@ -387,6 +387,14 @@ def test_overflowing_features_and_lone_classes_are_named_before_training(tmp_pat
 
 # ----- smaller ones -------------------------------------------------------------------------
 
+def wrong_W(grads=False):
+    layer = tn.Dense(3, 4)
+    layer.W = np.zeros((4, 3))  # the next forward or step says so, before numpy would
+    if grads:
+        layer.dW, layer.db = np.zeros((3, 4)), np.zeros(4)
+    return layer
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: main(["train", "--hidden", ""]), SystemExit, None),
     (lambda: main(["train", "--hidden", "32,,32"]), SystemExit, None),
@@ -394,8 +402,10 @@ def test_overflowing_features_and_lone_classes_are_named_before_training(tmp_pat
      None),
     (lambda: tn.Sequential([(d := tn.Dense(2, 2)), tn.ReLU(), d]), ValueError,
      r"layers\[2\] is the same Dense object as layers\[0\]"),
-    (lambda: setattr(tn.Dense(3, 4), "W", np.zeros((4, 3))), ValueError,
-     r"\.W must be a float array of shape \(3, 4\), got \(4, 3\)"),
+    (lambda: wrong_W().forward(np.ones((2, 3))), ValueError,
+     r"\.W must be an array of shape \(3, 4\), got \(4, 3\)"),
+    (lambda: tn.optimizers.SGD().step([wrong_W(grads=True)]), ValueError,
+     r"\.W must be an array of shape \(3, 4\), got \(4, 3\)"),
     (lambda: tn.mlp([2, 2], dtype=np.float32).predict(np.array([[1e39, 0.0]])), ValueError,
      "beyond float32's range"),
 ])

@@ -123,7 +123,6 @@ class Bar:
 
     def __init__(self, **kwargs):
         self.kwargs, self.postfixes, self.updates, self.closed = kwargs, [], 0, False
-        self.delay = kwargs["delay"]
         Bar.made.append(self)
 
     def update(self, n):
@@ -134,15 +133,18 @@ class Bar:
         self.postfixes.append(text)
 
     def close(self):
-        self.closed, self.delay_at_close = True, self.delay
+        self.closed = True
 
 
 @pytest.fixture
 def bars(monkeypatch):
     import tqdm
 
+    from tinynet.progress import ProgressBar
+
     Bar.made = []
     monkeypatch.setattr(tqdm, "tqdm", Bar)  # the terminal display's plain bar
+    monkeypatch.setattr(ProgressBar, "delay", 0)  # a live bar from each epoch's start
     return Bar.made
 
 
@@ -151,8 +153,7 @@ def test_progress_bar_shows_the_running_loss_and_ends_with_the_epoch_metrics(bar
     t, log = make(batch_size=8, progress=True), BatchLog()
     history = t.fit(X, y, epochs=2, callbacks=[log], validation_data=(X[:20], y[:20]))
     assert len(bars) == 2 and all(b.closed for b in bars)
-    assert bars[1].kwargs == {"total": 25, "desc": "epoch 2/2", "unit": "batch", "leave": True,
-                              "delay": 0.25}
+    assert bars[1].kwargs == {"total": 25, "desc": "epoch 2/2", "unit": "batch", "leave": True}
     assert bars[0].updates == 25
     first = log.losses[:25]  # every 10th batch shows the mean loss so far
     assert bars[0].postfixes[:2] == [f"loss {np.mean(first[:10]):.4g}",
@@ -161,7 +162,6 @@ def test_progress_bar_shows_the_running_loss_and_ends_with_the_epoch_metrics(bar
     assert bars[0].postfixes[2] == (f"loss {h['loss'][0]:.4g}  accuracy {h['accuracy'][0]:.4g}  "
                                     f"val_loss {h['val_loss'][0]:.4g}  "
                                     f"val_accuracy {h['val_accuracy'][0]:.4g}")
-    assert bars[0].delay_at_close == 0  # a finished epoch always leaves its line
     t10 = make(progress=True)
     t10.fit(*data(10), epochs=10)
     assert bars[2].kwargs["desc"] == "epoch  1/10"
@@ -175,7 +175,7 @@ def test_progress_bar_is_closed_when_a_callback_raises(bars):
     t = make(progress=True)
     with pytest.raises(RuntimeError, match="boom"):
         t.fit(*data(20), callbacks=[Boom()])
-    assert len(bars) == 1 and bars[0].closed and bars[0].delay_at_close == 0.25
+    assert len(bars) == 1 and bars[0].closed
 
 
 def test_progress_bar_is_closed_on_ctrl_c_and_the_partial_epoch_not_counted(bars):
@@ -187,7 +187,7 @@ def test_progress_bar_is_closed_on_ctrl_c_and_the_partial_epoch_not_counted(bars
     t = make(progress=True)
     history = t.fit(*data(40), epochs=3, callbacks=[CtrlC()])
     assert history.interrupted and t.epoch == 0 and t.optimizer.t == 2
-    assert len(bars) == 1 and bars[0].closed and bars[0].delay_at_close == 0.25
+    assert len(bars) == 1 and bars[0].closed
     assert bars[0].updates == 2  # the bar shows the steps that ran
 
 
@@ -255,3 +255,13 @@ def test_load_checkpoint_keeps_the_settings_and_can_switch_the_bar(tmp_path):
     t.progress = False
     t.save_checkpoint(tmp_path / "run.npz")
     assert tn.Trainer.load_checkpoint(tmp_path / "run.npz", progress=True).progress is True
+
+
+def test_a_short_epoch_writes_just_its_final_line(capsys):
+    # No tqdm bar is built for an epoch shorter than ProgressBar.delay: tqdm's final line only.
+    t = make(progress=True)
+    history = t.fit(*data(40), epochs=2)
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in err] == ["epoch 1/2", "epoch 2/2"]
+    assert "100%" in err[0] and "5/5" in err[0]  # 40 samples, batch 8
+    assert f"loss {history['loss'][1]:.4g}  accuracy {history['accuracy'][1]:.4g}" in err[1]

@@ -111,26 +111,20 @@ class Dense(Layer):
         self.db: np.ndarray | None = None
         self._X: np.ndarray | None = None
 
-    # W, b, dW, db check what is assigned to them: a wrong shape is named here, not by a
-    # numpy broadcasting error later (None: no gradient yet)
-    W = property(lambda self: self._W, lambda self, v: self._set("_W", v, False))
-    b = property(lambda self: self._b, lambda self, v: self._set("_b", v, False))
-    dW = property(lambda self: self._dW, lambda self, v: self._set("_dW", v, True))
-    db = property(lambda self: self._db, lambda self, v: self._set("_db", v, True))
-
-    def _set(self, name: str, value, may_be_none: bool) -> None:
-        shape = (self.n_in, self.n_out) if name.endswith("W") else (self.n_out,)
-        if value is None and may_be_none:
-            self.__dict__[name] = None
-            return
-        if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
-            got = getattr(value, "shape", type(value).__name__)
-            raise ValueError(f"{self!r}.{name[1:]} must be a float array of shape {shape}, "
-                             f"got {got} {getattr(value, 'dtype', '')}".rstrip())
-        self.__dict__[name] = value
+    def check_parameters(self, grads: bool = False) -> None:
+        """A clear error if W, b (or dW, db) were replaced by arrays of the wrong shape,
+        instead of numpy's broadcasting error at the next product."""
+        names = ("dW", "db") if grads else ("W", "b")
+        for name, shape in zip(names, ((self.n_in, self.n_out), (self.n_out,))):
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.shape != shape:
+                got = getattr(value, "shape", type(value).__name__)
+                raise ValueError(f"{self!r}.{name} must be an array of shape {shape}, got {got}")
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         X = self._input(X)
+        if self.W.shape != (self.n_in, self.n_out) or self.b.shape != (self.n_out,):
+            self.check_parameters()  # someone assigned another array: say which
         if X.ndim != 2 or X.shape[1] != self.n_in:
             raise ValueError(f"{self!r} expects input of shape (batch, {self.n_in}), got {X.shape}")
         if X.dtype != self.dtype:  # the layer's dtype wins: a float32 layer stays float32
@@ -152,6 +146,8 @@ class Dense(Layer):
         if self.dW is None:
             self.dW = np.empty_like(self.W)
             self.db = np.empty_like(self.b)
+        elif self.dW.shape != self.W.shape or self.db.shape != self.b.shape:
+            self.check_parameters(grads=True)
         # Written in place so the optimizer always sees the same gradient arrays.
         np.matmul(self._X.T, dZ, out=self.dW)  # dW = X.T @ dZ
         np.add.reduce(dZ, axis=0, out=self.db)  # db = sum of dZ over the batch

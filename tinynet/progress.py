@@ -3,8 +3,9 @@
 The Trainer adds it when ``progress=True`` (the default). It picks a display for the place:
 
 - **terminal**: one tqdm line per epoch, which stays, ending with the epoch's metrics. Its
-  cost is per epoch, not per step: tqdm's plain bar with ``delay``, so a short epoch renders
-  once, at its end, and the bar moves and shows the running loss every 10th batch only.
+  cost is per epoch, not per step: the tqdm bar appears only once an epoch has run for
+  ``delay`` seconds (0.25); a shorter epoch just writes tqdm's final line for it. The bar
+  moves and shows the running loss every 10th batch only.
 - **notebook with ipywidgets**: ONE tqdm widget bar for the whole fit ("epoch 3/30", the
   last epoch's metrics beside it), replaced when the fit ends by one text line with the
   final metrics. A notebook keeps its outputs in the file: a widget per epoch would pile up
@@ -16,6 +17,7 @@ The Trainer adds it when ``progress=True`` (the default). It picks a display for
 from __future__ import annotations
 
 import sys
+import time
 
 from .callbacks import Callback
 
@@ -48,6 +50,8 @@ class ProgressBar(Callback):
         "auto" (default) picks by where the code runs (see the module docstring).
     """
 
+    delay = 0.25  # seconds an epoch runs before its live bar appears (terminal)
+
     def __init__(self, style: str = "auto"):
         if style not in STYLES:
             raise ValueError(f"style must be one of {STYLES}, got {style!r}")
@@ -69,34 +73,49 @@ class ProgressBar(Callback):
     def on_epoch_begin(self, trainer, epoch: int) -> None:
         last = trainer.target_epoch
         self.desc = f"epoch {epoch + 1:>{len(str(last))}}/{last}"
+        self.total = trainer.steps_per_epoch
         self.batches, self.shown, self.loss_sum = 0, 0, 0.0
-        if self.mode == "terminal":
-            from tqdm import tqdm  # the plain bar: no notebook guessing, no warning
-
-            self.bar = tqdm(total=trainer.steps_per_epoch, desc=self.desc, unit="batch",
-                            leave=True, delay=0.25)  # a short epoch: one line, at its end
+        self.start = time.perf_counter()
+        if self.mode == "terminal" and self.delay <= 0:
+            self._open()
         elif self.mode == "widget":
             self.bar.set_description(self.desc, refresh=False)
 
     def on_batch_end(self, trainer, step: int, logs: dict) -> None:
         self.batches += 1
         self.loss_sum += logs["loss"]
-        if self.batches % 10 == 0 and self.bar is not None:
-            self._catch_up()
-            if self.mode == "terminal":
-                self.bar.set_postfix_str(f"loss {self.loss_sum / self.batches:.4g}",
-                                         refresh=False)
+        if self.batches % 10 == 0:
+            if self.bar is None and self.mode == "terminal" and (
+                    time.perf_counter() - self.start >= self.delay):
+                self._open()  # a long epoch: now it is worth a live bar
+            if self.bar is not None:
+                self._catch_up()
+                if self.mode == "terminal":
+                    self.bar.set_postfix_str(f"loss {self.loss_sum / self.batches:.4g}",
+                                             refresh=False)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         self.last = f"{self.desc}: {_metrics(logs)}"
         if self.mode == "text":
             print(self.last, flush=True)
             return
+        if self.mode == "terminal" and self.bar is None:  # a short epoch: its line only
+            from tqdm import tqdm
+
+            line = tqdm.format_meter(self.batches, self.total, time.perf_counter() - self.start,
+                                     prefix=self.desc, unit="batch", postfix=_metrics(logs))
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+            return
         self._catch_up()
         self.bar.set_postfix_str(_metrics(logs), refresh=self.mode == "widget")
         if self.mode == "terminal":
-            self.bar.delay = 0  # a finished epoch always leaves its line, however short
             self.close()
+
+    def _open(self) -> None:
+        from tqdm import tqdm  # the plain bar: no notebook guessing, no warning
+
+        self.bar = tqdm(total=self.total, desc=self.desc, unit="batch", leave=True)
 
     def on_train_end(self, trainer) -> None:
         if self.mode == "widget" and self.last:

@@ -144,6 +144,9 @@ class Optimizer:
                 raise ValueError(
                     f"layer {l} has no gradients yet: call model.backward(...) before step()"
                 )
+            if hasattr(layer, "check_parameters"):  # a Dense: W, b, dW, db of its shape
+                layer.check_parameters()
+                layer.check_parameters(grads=True)
         states = {key: getattr(self, key) for key in self.state_keys()}
         check_state_matches(states, layers)
         for key, state in states.items():
