@@ -181,15 +181,19 @@ COLUMNS = [("tinynet (bar on)", "hand-written numpy", "bar on / hand-written"),
            ("tinynet (layer by layer)", "hand-written numpy", "layer by layer / hand-written"),
            ("sklearn MLP adam", "tinynet (bar on)", "MLPClassifier / tinynet"),
            ("PyTorch eager", "tinynet (bar on)", "PyTorch eager / tinynet"),
-           ("tinynet (bar on)", "GEMM floor", "tinynet / GEMM floor")]
+           ("tinynet (bar on)", "GEMM floor", "tinynet / GEMM floor"),
+           ("hand-written numpy", "GEMM floor", "hand-written / GEMM floor"),
+           ("GEMM + RMSProp", "GEMM floor", "GEMM + RMSProp / GEMM floor")]
+SAME_ACCURACY = ("tinynet (bar on)", "hand-written numpy", "PyTorch eager")
 
 
 def readme_table(data: dict) -> str:
     """The README's Performance tables: per-repeat ratios (median, min-max) per workload,
     tinynet's ms per epoch, any noise, and the whole-command figures."""
     results = data["results"]
-    rows = ["| workload | tinynet ms/epoch | " + " | ".join(c[2] for c in COLUMNS) + " |",
-            "|---" * (len(COLUMNS) + 2) + "|"]
+    rows = ["| workload | tinynet ms/epoch | " + " | ".join(c[2] for c in COLUMNS)
+            + " | test accuracy: tinynet, hand-written, PyTorch |",
+            "|---" * (len(COLUMNS) + 3) + "|"]
     notes = []
     for name, res in results.items():
         cells = []
@@ -197,7 +201,10 @@ def readme_table(data: dict) -> str:
             q = ratio(res, a, b)
             cells.append(f"{q['median']:.2f}x ({q['min']:.2f}-{q['max']:.2f})" if q else "-")
         ms = res["tinynet (bar on)"]["median_s_per_epoch"] * 1e3
-        rows.append(f"| {LABELS.get(name, name)} | {ms:.2f} | " + " | ".join(cells) + " |")
+        acc = ", ".join(f"{res[c]['test_accuracy']:.4f}" if c in res else "-"
+                        for c in SAME_ACCURACY)
+        rows.append(f"| {LABELS.get(name, name)} | {ms:.2f} | " + " | ".join(cells)
+                    + f" | {acc} |")
         notes += [f"{name}: {line}" for line in noise(res)]
     meta = data["meta"]
     out = "\n".join(rows)

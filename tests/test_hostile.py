@@ -238,19 +238,21 @@ def test_resume_refuses_options_it_would_ignore(tmp_path, capsys):
 # ----- interrupts ---------------------------------------------------------------------------
 
 def run_and_interrupt(args, after: float, cwd) -> subprocess.CompletedProcess:
+    """Start tinynet, wait for its first line (imports done, work begun), then Ctrl-C."""
     proc = subprocess.Popen([sys.executable, "-m", "tinynet", *args], cwd=cwd, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stdout.readline()
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+    return subprocess.CompletedProcess(args, proc.returncode, first + out, err)
 
 
 @pytest.mark.slow
 def test_ctrl_c_in_train_exits_130_and_writes_no_half_trained_model(tmp_path):
     (tmp_path / "m.npz").write_bytes(b"the model I had")
     result = run_and_interrupt(["train", "--epochs", "100000", "--no-progress", "--save",
-                                "m.npz", "--checkpoint", "run.npz"], after=4.0, cwd=tmp_path)
+                                "m.npz", "--checkpoint", "run.npz"], after=2.0, cwd=tmp_path)
     assert result.returncode == 130, result.stderr
     assert "--save and --history were not written" in result.stderr
     assert (tmp_path / "m.npz").read_bytes() == b"the model I had"
@@ -260,7 +262,7 @@ def test_ctrl_c_in_train_exits_130_and_writes_no_half_trained_model(tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_compare_and_a_grid_search(tmp_path):
-    result = run_and_interrupt(["compare", "--dataset", "digits"], after=3.0, cwd=tmp_path)
+    result = run_and_interrupt(["compare", "--dataset", "digits"], after=1.0, cwd=tmp_path)
     assert result.returncode == 130 and "interrupted" in result.stderr
     assert "Traceback" not in result.stderr and "at the chosen rates" not in result.stdout
     script = tmp_path / "search.py"
