@@ -57,6 +57,13 @@ def _float_list(text: str) -> list[float]:
     return values
 
 
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {text!r}")
+    return value
+
+
 def _bounded(largest: int):
     """A whole number in 1..largest (a huge count would only end in a MemoryError)."""
     def parse(text: str) -> int:
@@ -219,6 +226,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(compare)
     compare.set_defaults(run=commands_mod.cmd_compare)
     _add_debug(compare)
+
+    playground = commands.add_parser(
+        "playground", help="watch networks and optimizers learn, live, in the browser",
+        description="Start a local server (127.0.0.1 only) and open its page: pick a 2-D "
+        "dataset, a network and optimizers, press play, and watch the decision regions, loss "
+        "curves and each layer's effective learning rate and optimizer state. Ctrl-C stops it.")
+    playground.add_argument("--port", type=_port, default=8000,
+                            help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    playground.add_argument("--no-browser", action="store_true",
+                            help="do not open a browser window")
+    _add_import(playground)
+    playground.set_defaults(run=commands_mod.cmd_playground)
+    _add_debug(playground)
 
     explain = commands.add_parser(
         "explain", help="one optimizer step, or one backprop pass, every number shown",

@@ -275,3 +275,22 @@ def new_trainer(args, data):
     loss = MSE() if regression else SoftmaxCrossEntropy()
     return Trainer(model, loss, opt, batch_size=args.batch_size or 32, seed=args.seed or 0,
                    progress=not args.no_progress)
+
+
+def cmd_playground(args) -> int:
+    import webbrowser
+
+    from .playground.server import Playground
+
+    import_user_code(args.imports)  # a user's registered optimizer shows up in the page
+    server = Playground(args.port)
+    print(f"tinynet playground at {server.url} (127.0.0.1 only); Ctrl-C stops it", flush=True)
+    if not args.no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("playground stopped")
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,163 @@
+"""tinynet playground: the server's API over HTTP, and the page in a real browser."""
+
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tinynet.playground.server import Playground
+
+
+@pytest.fixture
+def server():
+    srv = Playground(0)  # a free port on 127.0.0.1
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def call(srv, method, path, body=None, raw=None, host=None):
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(srv.url.rstrip("/") + path, data=data, method=method)
+    if host:
+        request.add_header("Host", host)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_training_progresses_and_the_page_is_served(server):
+    status, page = call(server, "GET", "/")
+    assert status == 200 and b"/app.js" in page
+    assert call(server, "GET", "/app.js")[0] == 200
+    status, body = call(server, "POST", "/api/sessions", {
+        "dataset": "moons", "hidden": [8, 8], "optimizers": [
+            {"name": "sgd", "lr": 0.1}, {"name": "rmsprop", "lr": 0.01}]})
+    assert status == 201
+    state = json.loads(body)
+    assert state["steps"] == 0 and [p["name"] for p in state["panels"]] == ["SGD", "RMSProp"]
+    key = state["id"]
+    for _ in range(40):  # until RMSProp's test accuracy passes 0.9 (2000 steps at most)
+        status, body = call(server, "POST", f"/api/sessions/{key}/step", {"n": 50})
+        assert status == 200
+        state = json.loads(body)
+        if state["panels"][1]["test_accuracy"] > 0.9:
+            break
+    assert state["steps"] % 50 == 0 and state["steps"] > 0
+    for panel in state["panels"]:
+        train = panel["curves"]["train"]
+        assert train[-1] < 0.6 * train[0]  # the loss fell
+        assert len(panel["grid"]) == state["grid_size"] ** 2
+    rms = state["panels"][1]
+    assert rms["test_accuracy"] > 0.9
+    first = rms["layers"][0]
+    assert first["state_name"] == "s_dW[1]" and sum(first["eff_lr"]["counts"]) == 16
+    assert rms["layers"][0]["update_ratio"] > 0
+    status, body = call(server, "GET", f"/api/sessions/{key}/look")
+    passes = json.loads(body)
+    assert status == 200 and set(passes[0]["layers"][0]) == {"l", "Z", "A", "dZ", "dW", "db"}
+
+
+@pytest.mark.parametrize("request_, status, message", [
+    (("POST", "/api/sessions", {"optimizers": [{"name": "yogi"}]}), 400,
+     "unknown optimizer 'yogi'"),
+    (("POST", "/api/sessions", {"optimizers": [{"name": "sgd", "lr": 0}]}), 400, "lr must be > 0"),
+    (("POST", "/api/sessions", {"hidden": [10**6]}), 400, "hidden[0] must be <= 64"),
+    (("POST", "/api/sessions", {"dataset": "mnist"}), 400, "dataset must be one of"),
+    (("POST", "/api/sessions", {"points": 10**7}), 400, "points must be <= 2000"),
+    (("POST", "/api/sessions", None, b"{not json"), 400, "not valid JSON"),
+    (("POST", "/api/sessions", None, b"[1, 2]"), 400, "must be a JSON object"),
+    (("POST", "/api/sessions", None, b"{}" + b" " * 70_000), 413, "at most"),
+    (("POST", "/api/sessions/99/step", {"n": 1}), 404, "no session '99'"),
+    (("GET", "/etc/passwd"), 404, "nothing at"),
+])
+def test_bad_requests_get_a_4xx_and_a_message(server, request_, status, message):
+    method, path, *rest = request_
+    body = rest[0] if rest else None
+    raw = rest[1] if len(rest) > 1 else None
+    got, payload = call(server, method, path, body, raw)
+    assert got == status and message in json.loads(payload)["error"]
+
+
+def test_only_localhost_may_drive_it(server):
+    assert server.server_address[0] == "127.0.0.1"
+    status, payload = call(server, "GET", "/", host="evil.example:80")
+    assert status == 403 and "127.0.0.1 only" in json.loads(payload)["error"]
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_the_page_trains_moons_in_a_real_browser(server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' "
+                                   "installs playwright")
+    browser_path = chromium()
+    if browser_path is None:
+        pytest.skip("needs a Chromium: apt-get install chromium (.ci/run installs it)")
+    errors = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)
+        page.wait_for_selector("#acc-1")
+        page.click("#play")
+        page.wait_for_function("Number(document.getElementById('acc-1').textContent) > 0.9",
+                               timeout=60_000)
+        page.click("#pause")
+        drawn = page.evaluate("""() => [...document.querySelectorAll('canvas')].map((c) => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let painted = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted++;
+            return [c.closest('.panel').id + ' ' + c.className, painted / (c.width * c.height)];
+        })""")
+        page.click("#look")
+        page.wait_for_function("document.getElementById('look-output').textContent.length > 0")
+        look = page.inner_text("#look-output")
+        page.screenshot(path=str(tmp_path / "playground.png"))
+        browser.close()
+    kinds = {}
+    for kind, share in drawn:
+        kinds.setdefault(kind, []).append(share)
+    for panel in ("panel-0", "panel-1"):  # SGD, RMSProp
+        assert min(kinds[f"{panel} regions"]) > 0.99  # the decision regions fill the canvas
+        assert all(s > 0 for s in kinds[f"{panel} curves"])
+        assert len(kinds[f"{panel} eff"]) == 3 and all(s > 0.02 for s in kinds[f"{panel} eff"])
+    assert all(s > 0.02 for s in kinds["panel-1 state"])  # RMSProp's s_dW[l] (SGD has none)
+    assert "dW[1] = " in look and "loss" in look
+    assert errors == []
+    assert (tmp_path / "playground.png").stat().st_size > 10_000
+
+
+def test_the_command_serves_until_ctrl_c(tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "tinynet", "playground", "--port", "0",
+                             "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    first = proc.stdout.readline()
+    url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)
+    with urllib.request.urlopen(url + "api/optimizers", timeout=30) as response:
+        assert "rmsprop" in json.loads(response.read())
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "playground stopped" in out and "Traceback" not in err
