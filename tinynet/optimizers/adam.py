@@ -59,9 +59,7 @@ class Adam(Optimizer):
         self.amsgrad = self.flag("amsgrad", amsgrad)
         self.state_symbols = ("v", "s") + ("s_max",) * self.amsgrad
         super().__init__(lr=lr, weight_decay=weight_decay)
-        self.beta1 = self.decay_rate("beta1", beta1)
-        self.beta2 = self.decay_rate("beta2", beta2)
-        self.eps = self.non_negative("eps", eps)
+        self.set_moment_rates(beta1, beta2, eps)
         self.decoupled_weight_decay = self.flag("decoupled_weight_decay", decoupled_weight_decay)
 
     def update(self, W: np.ndarray, dW: np.ndarray, v: np.ndarray, s: np.ndarray,

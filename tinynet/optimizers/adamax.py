@@ -37,9 +37,7 @@ class AdaMax(Optimizer):
     def __init__(self, lr: float = 0.002, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(lr=lr, weight_decay=weight_decay)
-        self.beta1 = self.decay_rate("beta1", beta1)
-        self.beta2 = self.decay_rate("beta2", beta2)
-        self.eps = self.non_negative("eps", eps)
+        self.set_moment_rates(beta1, beta2, eps)
 
     def update(self, W: np.ndarray, dW: np.ndarray, v: np.ndarray, u: np.ndarray) -> None:
         beta1, beta2, eps, lr, t = self.beta1, self.beta2, self.eps, self.lr, self.t

@@ -14,16 +14,14 @@ the layers, runs the fast path (fused.py) when it can, and saves and restores th
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from ..validation import check_number
 from .fused import FusedStep
-from .state import check_state_matches
+from .state import SavesState, check_state_matches
 
 
-class Optimizer:
+class Optimizer(SavesState):
     """Base class for optimizers.
 
     A subclass provides:
@@ -200,68 +198,18 @@ class Optimizer:
         """Check a number >= 0, such as eps."""
         return check_number(name, value, low=0.0)
 
+    def set_moment_rates(self, beta1: float, beta2: float, eps: float) -> None:
+        """Check and keep the Adam family's beta1, beta2 (in [0, 1)) and eps (>= 0)."""
+        self.beta1 = self.decay_rate("beta1", beta1)
+        self.beta2 = self.decay_rate("beta2", beta2)
+        self.eps = self.non_negative("eps", eps)
+
     @staticmethod
     def flag(name: str, value) -> bool:
         """Check an option that is True or False."""
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {value!r}")
         return bool(value)
-
-    # ----- hyperparameters and state --------------------------------------------------
-
-    @classmethod
-    def hyperparam_names(cls) -> list[str]:
-        """The constructor's argument names (its hyperparameters)."""
-        params = inspect.signature(cls.__init__).parameters
-        return [n for n, p in params.items() if n != "self" and p.kind == p.POSITIONAL_OR_KEYWORD]
-
-    def hyperparams(self) -> dict:
-        values = {n: getattr(self, n) for n in self.hyperparam_names()}
-        if "lr" in values:
-            values["lr"] = self.initial_lr
-        return values
-
-    def state_dict(self) -> dict:
-        """Plain data: name, hyperparameters, step count, current lr and copies of the state
-        arrays keyed by symbol and layer number (``"s_dW/1"``)."""
-        state = {"name": self.name, "hyperparams": self.hyperparams(), "t": self.t,
-                 "lr": self.lr}
-        for key in self.state_keys():
-            for l, arr in getattr(self, key).items():
-                state[f"{key}/{l}"] = arr.copy()
-        return state
-
-    def load_state_dict(self, state: dict, model_or_layers=None) -> None:
-        """Restore ``state_dict()`` output. With ``model_or_layers`` the shapes are checked
-        now; otherwise at the next step. Nothing changes unless everything checks out."""
-        if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict from state_dict(), got {type(state).__name__}")
-        if state.get("name") not in (None, self.name):
-            raise ValueError(f"state is for optimizer {state['name']!r}, not {self.name!r}")
-        fresh = type(self)(**state.get("hyperparams", self.hyperparams()))  # validates
-        t = check_number("t", state.get("t", 0), low=0, integer=True)
-        arrays = {key: {} for key in self.state_keys()}
-        for name, value in state.items():
-            if name in ("name", "hyperparams", "t", "lr"):
-                continue
-            key, _, l = name.partition("/")
-            if key not in arrays or not l.isdigit():
-                raise ValueError(
-                    f"unknown optimizer state {name!r}; {type(self).__name__} keeps "
-                    f"{', '.join(k + '/<l>' for k in self.state_keys()) or 'no arrays'}"
-                )
-            arrays[key][int(l)] = np.array(value, copy=True)
-        layers = self._layers
-        if model_or_layers is not None:
-            layers = trainable_layers(model_or_layers)
-            check_state_matches(arrays, layers)
-        lr = check_number("lr", state.get("lr", fresh.lr), low=0.0, low_open=True)
-        for n, v in fresh.hyperparams().items():
-            setattr(self, n, v)
-        self.initial_lr, self.lr, self.t = fresh.initial_lr, lr, t
-        for key, d in arrays.items():
-            setattr(self, key, d)
-        self._layers, self._seen = layers, None  # the next step checks the new state
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams().items())

@@ -43,9 +43,7 @@ class NAdam(Optimizer):
                  eps: float = 1e-8, momentum_decay: float = 0.004, weight_decay: float = 0.0,
                  decoupled_weight_decay: bool = False):
         super().__init__(lr=lr, weight_decay=weight_decay)
-        self.beta1 = self.decay_rate("beta1", beta1)
-        self.beta2 = self.decay_rate("beta2", beta2)
-        self.eps = self.non_negative("eps", eps)
+        self.set_moment_rates(beta1, beta2, eps)
         self.momentum_decay = self.non_negative("momentum_decay", momentum_decay)
         self.decoupled_weight_decay = self.flag("decoupled_weight_decay", decoupled_weight_decay)
 

@@ -45,9 +45,7 @@ class RAdam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0,
                  decoupled_weight_decay: bool = False):
         super().__init__(lr=lr, weight_decay=weight_decay)
-        self.beta1 = self.decay_rate("beta1", beta1)
-        self.beta2 = self.decay_rate("beta2", beta2)
-        self.eps = self.non_negative("eps", eps)
+        self.set_moment_rates(beta1, beta2, eps)
         self.decoupled_weight_decay = self.flag("decoupled_weight_decay", decoupled_weight_decay)
 
     def rectification(self, t: int) -> float | None:
