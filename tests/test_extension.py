@@ -126,3 +126,11 @@ def test_train_step_returns_the_batch_loss_and_outputs():
     loss, _ = trainer.train_step(np.array([[np.nan, 1.0], [0.0, 1.0]]), y)
     assert np.isnan(loss)  # returned, and nothing learned from it:
     assert trainer.optimizer.t == 1 and np.array_equal(model.arrays()["W/1"], before)
+
+
+def test_lookup_names_what_is_wrong():
+    with pytest.raises(ValueError, match="unknown optimizer 3; available: adadelta"):
+        tn.optimizers.lookup(3)
+    with pytest.raises(ValueError, match="unknown optimizer 'nope'"):
+        tn.optimizers.lookup("nope")
+    assert tn.optimizers.lookup("RMSProp") is tn.optimizers.RMSProp

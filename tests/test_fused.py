@@ -134,3 +134,12 @@ def test_flat_buffer_packs_values_and_hands_out_views():
     assert buf.holds(buf.views) and not buf.holds(buf.views[:1])
     assert not buf.holds([buf.views[0], buf.views[1].copy()])
     assert FlatBuffer([(2,), (1, 2)], np.float32).flat.dtype == np.float32
+
+
+def test_flat_buffer_edge_cases():
+    one = FlatBuffer.pack([np.arange(3, dtype=np.float32)])  # a single array, its dtype
+    assert one.flat.dtype == np.float32 and one.views[0].tolist() == [0.0, 1.0, 2.0]
+    twin = copy.deepcopy(one)  # its views are copies now, no longer views of its flat array
+    assert twin.views[0].base is not twin.flat and not twin.holds(twin.views)
+    other = one.flat[:]  # a view of the same numbers, but not the buffer's view
+    assert other.base is one.flat and not one.holds([other])
