@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+from . import argtypes
 from . import commands as commands_mod
 from .compare import LR_GRID
 
@@ -21,120 +22,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _int_list(text: str) -> list[int]:
-    parts = [part.strip() for part in text.split(",")]
-    try:
-        sizes = [int(part) for part in parts]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated layer widths like 128,64, got {text!r}") from None
-    if any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(f"layer widths must be >= 1, got {text!r}")
-    if any(s > 100_000 for s in sizes):
-        raise argparse.ArgumentTypeError(f"layer widths above 100000 are not a small MLP, "
-                                         f"got {text!r}")
-    return sizes
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
-    return value
-
-
-def _float_list(text: str) -> list[float]:
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0.001,0.01, "
-                                         f"got {text!r}") from None
-    if not values or any(not v > 0 for v in values):
-        raise argparse.ArgumentTypeError(f"learning rates must be > 0, got {text!r}")
-    return values
-
-
-def _port(text: str) -> int:
-    value = _non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {text!r}")
-    return value
-
-
-def _bounded(largest: int):
-    """A whole number in 1..largest (a huge count would only end in a MemoryError)."""
-    def parse(text: str) -> int:
-        value = _positive(int)(text)
-        if value > largest:
-            raise argparse.ArgumentTypeError(f"must be <= {largest}, got {text!r}")
-        return value
-
-    parse.__name__ = "int"
-    return parse
-
-
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _key_value(text: str) -> tuple[str, object]:
-    key, sep, value = text.partition("=")
-    if not sep or not key.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    if value.lower() in ("true", "false"):
-        return key, value.lower() == "true"
-    try:
-        return key, int(value)
-    except ValueError:
-        pass
-    try:
-        return key, float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{key}: expected a number or true/false, got "
-                                         f"{value!r}") from None
-
-
 def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("optimizer")
     group.add_argument("--optimizer", default=None,
                        help="registered optimizer name: adagrad, adam, momentum, rmsprop, sgd "
                        "or one added with --import (default: rmsprop)")
     _add_hyperparameters(group)
-    group.add_argument("--param", type=_key_value, action="append", default=[],
+    group.add_argument("--param", type=argtypes.key_value, action="append", default=[],
                        metavar="NAME=VALUE", help="a hyperparameter of an optimizer "
                        "added with --import, e.g. gamma=0.5")
     _add_import(group)
 
 
-def _bool(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text.lower() == "true"
-
-
 def _add_hyperparameters(parser, article: dict | None = None) -> None:
     """One ``--NAME`` option per constructor argument of the registered optimizers, read
     from their signatures: a new optimizer's arguments need no list to be edited here."""
-    kinds = {bool: _bool, int: int, float: float}
+    kinds = {bool: argtypes.true_or_false, int: int, float: float}
     for name, option in commands_mod.optimizer_options().items():
         takers = option["takers"]
         defaults = ", ".join(f"{cls} {value!r}" for cls, value in takers.items())
         if article and name in article:  # explain's rmsprop defaults to the worked example
             defaults = f"{article[name]!r} for rmsprop (the article's); else {defaults}"
-        kind = _positive(float) if name == "lr" else kinds.get(option["default_type"], str)
+        kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"], str)
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None,
                             help=f"default: {defaults}")
 
@@ -168,18 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
                       "diabetes (regression) (default: digits)")
     data.add_argument("--data", metavar="CSV", help="a CSV file instead (format: data/README.md)")
     model = train.add_argument_group("model")
-    model.add_argument("--hidden", type=_int_list, default=None, metavar="W1,W2",
+    model.add_argument("--hidden", type=argtypes.int_list, default=None, metavar="W1,W2",
                        help="hidden layer widths (default: 128,64; 16 for regression)")
     model.add_argument("--activation", default=None,
                        choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"],
                        help="hidden activation (default: relu)")
     add_optimizer_options(train)
     run = train.add_argument_group("training")
-    run.add_argument("--epochs", type=_positive(int), default=None,
+    run.add_argument("--epochs", type=argtypes.positive(int), default=None,
                      help="epochs (default: 30; with --resume, the total to reach)")
-    run.add_argument("--batch-size", type=_positive(int), default=None,
+    run.add_argument("--batch-size", type=argtypes.positive(int), default=None,
                      help="mini-batch size (default: 32)")
-    run.add_argument("--seed", type=_non_negative_int, default=None,
+    run.add_argument("--seed", type=argtypes.non_negative_int, default=None,
                      help="seed for data split, weights and batch order (default: 0)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     out = train.add_argument_group("files")
@@ -204,21 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="compare on a 2-D surface instead of a dataset")
     compare.add_argument("--optimizers", default="sgd,momentum,rmsprop,adam",
                          help="comma-separated registered names (default: %(default)s)")
-    compare.add_argument("--lr", type=_positive(float), default=None,
+    compare.add_argument("--lr", type=argtypes.positive(float), default=None,
                          help="one fixed learning rate for all, not tuned (default on a "
                          "dataset: each optimizer's best on --lrs; on a surface: 0.01)")
-    compare.add_argument("--lrs", type=_float_list, default=list(LR_GRID),
+    compare.add_argument("--lrs", type=argtypes.float_list, default=list(LR_GRID),
                          metavar="LR,LR,...", help="the grid each optimizer's rate is tuned "
                          "on, by final validation loss (default: 1e-4,3e-4,...,0.3,1)")
-    compare.add_argument("--seeds", type=_positive(int), default=3,
+    compare.add_argument("--seeds", type=argtypes.positive(int), default=3,
                          help="train at the chosen rates with this many seeds (--seed, "
                          "--seed + 1, ...): mean ± spread (default: 3)")
-    compare.add_argument("--epochs", type=_positive(int), default=20, help="epochs (default: 20)")
-    compare.add_argument("--batch-size", type=_positive(int), default=32)
-    compare.add_argument("--hidden", type=_int_list, default=[128, 64], metavar="W1,W2")
+    compare.add_argument("--epochs", type=argtypes.positive(int), default=20,
+                         help="epochs (default: 20)")
+    compare.add_argument("--batch-size", type=argtypes.positive(int), default=32)
+    compare.add_argument("--hidden", type=argtypes.int_list, default=[128, 64], metavar="W1,W2")
     compare.add_argument("--target", type=float, default=0.95,
                          help="validation accuracy whose first epoch is reported (0.95)")
-    compare.add_argument("--steps", type=_bounded(1_000_000), default=200,
+    compare.add_argument("--steps", type=argtypes.bounded(1_000_000), default=200,
                          help="steps on a surface (default: 200)")
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--plot", metavar="PNG", help="save loss curves, or trajectories on "
@@ -232,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a local server (127.0.0.1 only) and open its page: pick a 2-D "
         "dataset, a network and optimizers, press play, and watch the decision regions, loss "
         "curves and each layer's effective learning rate and optimizer state. Ctrl-C stops it.")
-    playground.add_argument("--port", type=_port, default=8000,
+    playground.add_argument("--port", type=argtypes.port, default=8000,
                             help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     playground.add_argument("--no-browser", action="store_true",
                             help="do not open a browser window")
@@ -250,22 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("optimizer", help="backprop, or sgd, momentum, rmsprop, adam, "
                          "adagrad or any registered optimizer name")
     bp = explain.add_argument_group("backprop")
-    bp.add_argument("--sizes", type=_int_list, default=[2, 3, 2], metavar="N0,N1,...",
+    bp.add_argument("--sizes", type=argtypes.int_list, default=[2, 3, 2], metavar="N0,N1,...",
                     help="layer widths (default: 2,3,2)")
     bp.add_argument("--activation", default="relu",
                     choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
     bp.add_argument("--loss", default="softmax_cross_entropy",
                     choices=["softmax_cross_entropy", "binary_cross_entropy", "mse"])
-    bp.add_argument("--samples", type=_positive(int), default=2,
+    bp.add_argument("--samples", type=argtypes.positive(int), default=2,
                     help="batch size B (default: 2)")
     bp.add_argument("--seed", type=int, default=0, help="weights and data (default: 0)")
     explain.add_argument("--grad", default="100,1", metavar="G1,G2",
                          help="the gradient, comma-separated (default: 100,1, the article's)")
     explain.add_argument("--grads", metavar="FILE", help="a sequence of gradients, one per line")
-    explain.add_argument("--steps", type=_positive(int), default=1,
+    explain.add_argument("--steps", type=argtypes.positive(int), default=1,
                          help="repeat the same gradient this many steps (default: 1)")
     _add_hyperparameters(explain, article=commands_mod.ARTICLE)
-    explain.add_argument("--param", type=_key_value, action="append", default=[],
+    explain.add_argument("--param", type=argtypes.key_value, action="append", default=[],
                          metavar="NAME=VALUE")
     _add_import(explain)
     explain.set_defaults(run=commands_mod.cmd_explain)
