@@ -2,9 +2,11 @@
 
 import json
 import shutil
+import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -107,18 +109,16 @@ def test_the_page_trains_moons_in_a_real_browser(server, tmp_path):
     browser_path = chromium()
     if browser_path is None:
         pytest.skip("needs a Chromium: apt-get install chromium (.ci/run installs it)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    from playground_screenshot import play_until
+
     errors = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)
-        page.wait_for_selector("#acc-1")
-        page.click("#play")
-        page.wait_for_function("Number(document.getElementById('acc-1').textContent) > 0.9",
-                               timeout=60_000)
-        page.click("#pause")
+        play_until(page, server.url)  # the screenshot script's steps: play to 0.9, pause
         drawn = page.evaluate("""() => [...document.querySelectorAll('canvas')].map((c) => {
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let painted = 0;

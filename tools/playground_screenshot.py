@@ -12,26 +12,32 @@ import shutil
 import threading
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from tinynet.playground.server import Playground
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "playground.png"
 
 
+def play_until(page, url: str, accuracy: float = 0.9) -> None:
+    """Open the page, press play, wait until the second panel's test accuracy passes
+    ``accuracy``, and pause (the tests drive the page the same way)."""
+    page.goto(url)
+    page.wait_for_selector("#acc-1")
+    page.click("#play")
+    page.wait_for_function(
+        f"Number(document.getElementById('acc-1').textContent) > {accuracy}", timeout=60_000)
+    page.click("#pause")
+
+
 def main() -> None:
+    from playwright.sync_api import sync_playwright
+
     server = Playground(0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1100, "height": 820})
-        page.goto(server.url)
-        page.wait_for_selector("#acc-1")
-        page.click("#play")
-        page.wait_for_function("Number(document.getElementById('acc-1').textContent) > 0.9",
-                               timeout=60_000)
-        page.click("#pause")
+        play_until(page, server.url)
         OUT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(OUT))
         browser.close()
