@@ -135,7 +135,7 @@ BUILTINS = [(tn.optimizers.SGD, {}), (tn.optimizers.Momentum, {}), (tn.optimizer
 @pytest.mark.parametrize("cls, hp", BUILTINS, ids=lambda x: getattr(x, "__name__", str(x)))
 def test_builtins_pass_check_optimizer(cls, hp):
     assert check_optimizer(cls, **hp) == list(tn.testing.CHECKS)
-    assert len(tn.testing.CHECKS) == 10
+    assert len(tn.testing.CHECKS) == 11
 
 
 class WrongSign(tn.optimizers.SGD):

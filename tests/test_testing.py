@@ -78,6 +78,28 @@ class FastPathInAnotherOrder(tn.optimizers.RMSProp):
         param -= self.lr * grad / (np.sqrt(s) + self.eps)
 
 
+class UnguardedRAdam(tn.optimizers.RAdam):
+    """RAdam as it was: sqrt(1 - beta2^t) / (sqrt(s) + eps) is inf where s = 0 and eps = 0,
+    and v_hat * inf = 0 * inf = NaN, from the first rectified step (t = 6) on."""
+
+    def update(self, W, dW, v, s):
+        v[...] = self.beta1 * v + (1 - self.beta1) * dW
+        s[...] = self.beta2 * s + (1 - self.beta2) * (dW * dW)
+        v_hat = v / (1 - self.beta1**self.t)
+        r = self.rectification(self.t)
+        if r is None:
+            W -= self.lr * v_hat
+        else:
+            W -= v_hat * self.lr * (np.sqrt(1 - self.beta2**self.t) / (np.sqrt(s) + self.eps)) * r
+
+
+class DriftsAfterWarmup(SGD):
+    """Moves every weight a little from step 10 on, gradient or not."""
+
+    def update(self, param, grad):
+        param -= self.lr * grad + (1e-6 if self.t >= 10 else 0.0)
+
+
 class Crashes(SGD):
     def update(self, param, grad):
         raise ZeroDivisionError("oops")
@@ -108,6 +130,13 @@ class Crashes(SGD):
                              "than update() (b/2 differs by up to 8.67e-19 after 3 steps); the "
                              "fast variant must do update()'s operations in the same order"),
     (Crashes, "'state per layer': raised ZeroDivisionError: oops"),
+    (UnguardedRAdam, "'zero-gradient entries stay put with eps=0': with eps=0, "
+                     "weight_decay=0, some gradient entries always 0, "
+                     "W/1 holds NaN or inf after 20 steps (layer by layer): guard the division "
+                     "so that 0 / 0 gives 0"),
+    (DriftsAfterWarmup, "'zero-gradient entries stay put with eps=0': with weight_decay=0, "
+                        "weights whose gradient is always 0 moved in 20 "
+                        "steps (layer by layer)"),
 ])
 def test_each_check_catches_its_bug_and_says_what_is_wrong(cls, message):
     model, loss, X, y = _tiny_problem()  # the MLP check's problem: its loss before any step
@@ -181,7 +210,8 @@ def test_arguments():
         "state per layer", "updates in place", "state changes in place",
         "zero gradient keeps weights", "descends on an ill-conditioned quadratic",
         "descends on a tiny MLP", "state_dict round trip", "float32 stays float32",
-        "elementwise claim holds", "fast variant equals update"]
+        "elementwise claim holds", "fast variant equals update",
+        "zero-gradient entries stay put with eps=0"]
 
 
 class Newton(SGD):

@@ -77,6 +77,39 @@ def check_zero_gradient_keeps_weights(cls, hparams):
     return None
 
 
+def check_zero_gradient_entries_with_eps_zero(cls, hparams, steps: int = 20):
+    """With ``eps = 0`` (where the optimizer takes it), entries whose gradient is always 0
+    must stay where they are: every division there is 0 / 0, which must give 0, not NaN.
+    20 steps pass any warm-up (RAdam is rectified from step 6 with beta2 = 0.999)."""
+    import inspect
+
+    zeroed = {k: 0.0 for k in ("eps", "weight_decay") if k in inspect.signature(cls).parameters}
+    hparams = {**hparams, **zeroed}
+    settings = "".join(f"{k}=0, " for k in zeroed)
+    for fused in (False, True):
+        model, loss, X, y = _tiny_problem()
+        opt = cls(**hparams)
+        opt.fused = fused
+        first = model.dense_layers[0]
+        W0, b0 = first.W[0].copy(), first.b[0].copy()
+        for _ in range(steps):
+            _backprop(model, loss, X, y)
+            first.dW[0] = 0.0  # input 1's weights and unit 1's bias never get a gradient
+            first.db[0] = 0.0
+            opt.step(model)
+        path = "the fused path" if fused else "layer by layer"
+        broken = [k for k, a in {**model.arrays(), **_state_arrays(opt)}.items()
+                  if not np.isfinite(a).all()]
+        if broken:
+            return (f"with {settings}some gradient entries always 0, {broken[0]} holds NaN "
+                    f"or inf after {steps} steps ({path}): guard the division so that 0 / 0 "
+                    f"gives 0 (tinynet.optimizers.base.divide)")
+        if not (np.array_equal(first.W[0], W0) and first.b[0] == b0):
+            return (f"with {settings}weights whose gradient is always 0 moved in {steps} "
+                    f"steps ({path}); with nothing to learn, nothing should move")
+    return None
+
+
 def check_descends_on_quadratic(cls, hparams):
     traj = surfaces.run(cls(**hparams), surfaces.Quadratic(a=100.0), start=(1.0, 1.0), steps=100)
     if not np.isfinite(traj.losses[-1]) or traj.losses[-1] >= traj.losses[0]:
@@ -224,6 +257,7 @@ CHECKS = {
     "float32 stays float32": check_float32_kept,
     "elementwise claim holds": check_elementwise_claim,
     "fast variant equals update": check_fast_variant_equals_update,
+    "zero-gradient entries stay put with eps=0": check_zero_gradient_entries_with_eps_zero,
 }
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, divide
 from .registry import register
 
 
@@ -67,5 +67,5 @@ class RAdam(Optimizer):
         if r is None:
             W -= lr * v_hat
         else:
-            adaptive = math.sqrt(1 - beta2**t) / (np.sqrt(s) + eps)
-            W -= v_hat * lr * adaptive * r
+            step = divide(v_hat, np.sqrt(s) + eps)  # v_hat / (sqrt(s) + eps), where 0/0 -> 0
+            W -= lr * r * math.sqrt(1 - beta2**t) * step
