@@ -7,7 +7,7 @@
 import numpy as np
 
 import tinynet as tn
-from tinynet.optimizers import Optimizer, register
+from tinynet.optimizers import Optimizer, divide, register
 
 
 @register("adabelief")
@@ -36,7 +36,7 @@ class AdaBelief(Optimizer):
         v[...] = beta1 * v + (1 - beta1) * dW
         s[...] = beta2 * s + (1 - beta2) * (dW - v) ** 2 + eps
         v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
-        W -= lr * v_hat / (np.sqrt(s_hat) + eps)
+        W -= lr * divide(v_hat, np.sqrt(s_hat) + eps)  # where 0 / 0 (eps = 0): 0, not NaN
 
 
 def main():

@@ -23,7 +23,9 @@ from tinynet.csvdata import read_csv
 from tinynet.files import atomic_open
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# PYTHONUNBUFFERED unset, as on most machines: what a reader waits for must be flushed
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+       "PYTHONPATH": str(ROOT)}
 
 
 def trained(tmp_path, callbacks=()):
@@ -208,6 +210,36 @@ def test_resume_from_a_crafted_file_is_one_line_and_status_2(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("extra, message", [
+    ({"source": "iris", "seed": 0}, "its run settings lack 'epochs'"),
+    ({"source": "iris", "epochs": 4}, "its run settings lack 'seed'"),
+    ({"source": "iris", "seed": 0, "epochs": "ten"}, "its run setting epochs must be an "
+                                                     "integer, got 'ten' (str)"),
+    ({"source": "iris", "seed": 0, "epochs": 0}, "its run setting epochs must be >= 1"),
+    ({"source": "iris", "seed": 0, "epochs": 2.5}, "epochs must be an integer, got 2.5"),
+    ({"source": "iris", "seed": -1, "epochs": 4}, "its run setting seed must be >= 0"),
+    ({"source": 7, "seed": 0, "epochs": 4}, "'source' must name a dataset or CSV file, got 7"),
+    ({"seed": 0, "epochs": 4}, "was not written by 'tinynet train --checkpoint'"),
+    ([1, 2], "was not written by 'tinynet train --checkpoint'"),
+])
+def test_resume_checks_every_run_setting_it_reads(tmp_path, capsys, extra, message):
+    trainer, _, _ = trained(tmp_path)
+    path = tmp_path / "run.npz"
+    trainer.save_checkpoint(path, extra=extra)
+    assert main(["train", "--resume", str(path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err and str(path) in err, err
+
+
+def test_resume_with_valid_run_settings_continues(tmp_path, capsys):
+    assert main(["train", "--dataset", "iris", "--epochs", "2", "--no-progress",
+                 "--checkpoint", str(tmp_path / "run.npz")]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path / "run.npz"), "--epochs", "3",
+                 "--no-progress"]) == 0
+    assert "at epoch 2 of 3" in capsys.readouterr().out
+
+
 # ----- clashing paths ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
@@ -237,9 +269,9 @@ def test_resume_refuses_options_it_would_ignore(tmp_path, capsys):
 
 # ----- interrupts ---------------------------------------------------------------------------
 
-def run_and_interrupt(args, after: float, cwd) -> subprocess.CompletedProcess:
+def run_and_interrupt(args, after: float, cwd, env=ENV) -> subprocess.CompletedProcess:
     """Start tinynet, wait for its first line (imports done, work begun), then Ctrl-C."""
-    proc = subprocess.Popen([sys.executable, "-m", "tinynet", *args], cwd=cwd, env=ENV,
+    proc = subprocess.Popen([sys.executable, "-m", "tinynet", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stdout.readline()
     time.sleep(after)
@@ -249,10 +281,13 @@ def run_and_interrupt(args, after: float, cwd) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_ctrl_c_in_train_exits_130_and_writes_no_half_trained_model(tmp_path):
+@pytest.mark.parametrize("unbuffered", [None, "1"], ids=["buffered", "PYTHONUNBUFFERED"])
+def test_ctrl_c_in_train_exits_130_and_writes_no_half_trained_model(tmp_path, unbuffered):
     (tmp_path / "m.npz").write_bytes(b"the model I had")
+    env = {**ENV, **({"PYTHONUNBUFFERED": unbuffered} if unbuffered else {})}
     result = run_and_interrupt(["train", "--epochs", "100000", "--no-progress", "--save",
-                                "m.npz", "--checkpoint", "run.npz"], after=2.0, cwd=tmp_path)
+                                "m.npz", "--checkpoint", "run.npz"], after=2.0, cwd=tmp_path,
+                               env=env)
     assert result.returncode == 130, result.stderr
     assert "--save and --history were not written" in result.stderr
     assert (tmp_path / "m.npz").read_bytes() == b"the model I had"

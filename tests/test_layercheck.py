@@ -79,6 +79,30 @@ class ReLUInPlace(tn.ReLU):
         return X
 
 
+class TanhCachingByReference(tn.Tanh):
+    """Keeps the caller's X and writes the next call's input into it: the first caller's
+    array is overwritten (its own outputs and gradients stay right)."""
+
+    def forward(self, X):
+        if getattr(self, "_X", None) is None or self._X.shape != X.shape:
+            self._X = X  # a reference to the caller's array
+        else:
+            self._X[...] = X  # the bug: writes into the caller's earlier input
+        self._Y = np.tanh(self._X)
+        return self._Y
+
+
+class DenseKeepingFirstGradient(tn.Dense):
+    """Accumulates dW over passes (+= instead of =): each pass alone looks right."""
+
+    def backward(self, dZ, input_grad=True):
+        before = None if self.dW is None else self.dW.copy()
+        dX = super().backward(dZ, input_grad)
+        if before is not None:
+            self.dW += before  # the bug: the earlier pass's gradient is kept
+        return dX
+
+
 class NoCacheCheck(tn.Layer):
     def forward(self, X):
         self._Y = np.tanh(X)
@@ -111,6 +135,12 @@ class UpcastingSigmoid(tn.Sigmoid):
     (ReLUWithSharedBuffer(), "'second pass independent of the first': a second "
                              "forward/backward changed the arrays the first one returned"),
     (ReLUInPlace(), "'input not mutated': forward() or backward() changed its input X in place"),
+    (TanhCachingByReference(), "'earlier input and gradients kept': a second forward() "
+                               "changed the input of the first: the layer keeps the caller's X "
+                               "by reference"),
+    (DenseKeepingFirstGradient(4, 3, rng=np.random.default_rng(0)),
+     "'earlier input and gradients kept': a pass, another forward(), then the first pass "
+     "again gives another dW than a fresh layer does"),
     (NoCacheCheck(), "'backward before forward is an error': backward() before forward() "
                      "raised AttributeError"),
     (UpcastingSigmoid(), "'float32 stays float32': a float32 input should give float32 "

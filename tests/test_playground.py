@@ -64,7 +64,51 @@ def test_training_progresses_and_the_page_is_served(server):
     assert rms["layers"][0]["update_ratio"] > 0
     status, body = call(server, "GET", f"/api/sessions/{key}/look")
     passes = json.loads(body)
-    assert status == 200 and set(passes[0]["layers"][0]) == {"l", "Z", "A", "dZ", "dW", "db"}
+    assert status == 200
+    assert set(passes[0]["layers"][0]) == {"l", "Z", "A", "dZ", "dW", "db", "update"}
+
+
+@pytest.mark.parametrize("steps", [0, 7])
+def test_look_at_one_step_shows_the_update_about_to_be_made_even_at_step_0(server, steps):
+    import numpy as np
+
+    from tinynet import optimizers
+
+    names = optimizers.available()  # every registered optimizer, at step 0 and later
+    status, body = call(server, "POST", "/api/sessions", {
+        "optimizers": [{"name": n} for n in names[:4]]})
+    assert status == 201
+    key = json.loads(body)["id"]
+    if steps:
+        assert call(server, "POST", f"/api/sessions/{key}/step", {"n": steps})[0] == 200
+    session = server.sessions[key]
+    before = [[d.W.copy() for d in tr.model.dense_layers] for tr in session.trainers]
+    status, body = call(server, "GET", f"/api/sessions/{key}/look")
+    assert status == 200, body
+    passes = json.loads(body)
+    assert [p["numbers"]["t"] for p in passes] == [steps + 1] * len(passes)  # the next step
+    assert all(np.array_equal(d.W, w) for tr, ws in zip(session.trainers, before)
+               for d, w in zip(tr.model.dense_layers, ws))  # looking changes nothing
+    session.step(1)  # the real step makes exactly the update shown, on the batch shown
+    for tr, ws, shown in zip(session.trainers, before, passes):
+        for d, w, layer in zip(tr.model.dense_layers, ws, shown["layers"]):
+            assert np.array_equal(d.W - w, np.array(layer["update"])), (tr.optimizer, d)
+    for name in optimizers.available()[4:]:  # and the others, one session each
+        status, body = call(server, "POST", "/api/sessions", {"optimizers": [{"name": name}]})
+        status, body = call(server, "GET", f"/api/sessions/{json.loads(body)['id']}/look")
+        assert status == 200 and json.loads(body)[0]["numbers"]["t"] == 1, (name, body)
+
+
+def test_a_failure_while_looking_is_a_message_not_a_dropped_connection(server, monkeypatch):
+    status, body = call(server, "POST", "/api/sessions", {})
+    key = json.loads(body)["id"]
+
+    def broken(self):
+        raise KeyError(1)
+
+    monkeypatch.setattr(type(server.sessions[key]), "look", broken)
+    status, body = call(server, "GET", f"/api/sessions/{key}/look")
+    assert status == 500 and json.loads(body)["error"] == "look failed: KeyError: 1"
 
 
 @pytest.mark.parametrize("request_, status, message", [
@@ -118,6 +162,11 @@ def test_the_page_trains_moons_in_a_real_browser(server, tmp_path):
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url)  # first click: look at one step before any step
+        page.wait_for_selector("#acc-1")
+        page.click("#look")
+        page.wait_for_function("document.getElementById('look-output').textContent.length > 0")
+        first_look = page.inner_text("#look-output")
         play_until(page, server.url)  # the screenshot script's steps: play to 0.9, pause
         drawn = page.evaluate("""() => [...document.querySelectorAll('canvas')].map((c) => {
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -139,6 +188,8 @@ def test_the_page_trains_moons_in_a_real_browser(server, tmp_path):
         assert len(kinds[f"{panel} eff"]) == 3 and all(s > 0.02 for s in kinds[f"{panel} eff"])
     assert all(s > 0.02 for s in kinds["panel-1 state"])  # RMSProp's s_dW[l] (SGD has none)
     assert "dW[1] = " in look and "loss" in look
+    assert first_look.count("step 1, the update it is about to make") == 2  # SGD, RMSProp
+    assert "change of W[1] = [[" in first_look and "mean |s_dW[1]|" in first_look
     assert errors == []
     assert (tmp_path / "playground.png").stat().st_size > 10_000
 

@@ -41,8 +41,8 @@ def _add_hyperparameters(parser, article: dict | None = None) -> None:
     for name, option in commands_mod.optimizer_options().items():
         takers = option["takers"]
         defaults = ", ".join(f"{cls} {value!r}" for cls, value in takers.items())
-        if article and name in article:  # explain's rmsprop defaults to the worked example
-            defaults = f"{article[name]!r} for rmsprop (the article's); else {defaults}"
+        if article and name in article:  # explain's defaults: the worked example's
+            defaults = f"{article[name]!r} for every optimizer that takes it (the article's)"
         kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"], str)
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None,
                             help=f"default: {defaults}")
@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--plot", metavar="PNG", help="save loss curves, or trajectories on "
                          "the contour plot (needs matplotlib)")
+    compare.add_argument("--no-progress", action="store_true",
+                         help="no progress bar over the training runs")
     _add_import(compare)
     compare.set_defaults(run=commands_mod.cmd_compare)
     _add_debug(compare)
@@ -174,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--grads", metavar="FILE", help="a sequence of gradients, one per line")
     explain.add_argument("--steps", type=argtypes.positive(int), default=1,
                          help="repeat the same gradient this many steps (default: 1)")
-    _add_hyperparameters(explain, article=commands_mod.ARTICLE)
+    _add_hyperparameters(explain, article=commands_mod.EXPLAIN_DEFAULTS)
     explain.add_argument("--param", type=argtypes.key_value, action="append", default=[],
                          metavar="NAME=VALUE")
     _add_import(explain)
@@ -184,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Each line out as it is printed, also into a pipe: whoever reads it (a log, a test
+    # waiting for training to start) sees progress now, not when a block buffer fills.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 import time
 
-ARTICLE = {"lr": 0.01, "rho": 0.9, "eps": 0.0}  # the worked example's RMSProp settings
+# explain's settings for every optimizer that takes them, unless given: the worked example's
+EXPLAIN_DEFAULTS = {"lr": 0.01, "rho": 0.9, "eps": 0.0}
 
 
 def optimizer_options() -> dict[str, dict]:
@@ -90,6 +91,29 @@ def check_paths_apart(args) -> None:
                                  f"one would overwrite the other")
 
 
+def saved_run(path, run) -> dict:
+    """The run settings ``tinynet train --checkpoint`` keeps in a checkpoint (data source,
+    seed, epochs), each checked: a one-line error naming the file and the field."""
+    from .validation import check_number
+
+    if not isinstance(run, dict) or "source" not in run:
+        raise ValueError(f"{path} was not written by 'tinynet train --checkpoint'")
+    limits = {"seed": (0, 2**32 - 1), "epochs": (1, 10**9)}
+    for field in ("source", *limits):
+        if field not in run:
+            raise ValueError(f"{path}: its run settings lack {field!r}; it was not written by "
+                             f"this version of 'tinynet train --checkpoint'")
+    if not isinstance(run["source"], str) or not run["source"]:
+        raise ValueError(f"{path}: its run setting 'source' must name a dataset or CSV file, "
+                         f"got {run['source']!r}")
+    for field, (low, high) in limits.items():
+        try:
+            check_number(field, run[field], low=low, high=high, integer=True)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{path}: its run setting {err}") from None
+    return run
+
+
 def cmd_train(args) -> int:
     from .callbacks import Checkpoint
     from .files import check_writable
@@ -107,9 +131,7 @@ def cmd_train(args) -> int:
                              f"change it")
         import_user_code(args.imports)
         trainer = Trainer.load_checkpoint(args.resume, progress=not args.no_progress)
-        run = trainer.checkpoint_extra
-        if "source" not in run:
-            raise ValueError(f"{args.resume} was not written by 'tinynet train --checkpoint'")
+        run = saved_run(args.resume, trainer.checkpoint_extra)
         target = args.epochs or run["epochs"]
     else:
         run = {"source": args.data or args.dataset or "digits", "seed": args.seed or 0,
@@ -191,13 +213,21 @@ def cmd_compare(args) -> int:
             grid = ", ".join(f"{lr:g}" for lr in args.lrs)
             print(f"learning rate: each optimizer's best on the grid {grid} (lowest final "
                   f"validation loss, seed {seeds[0]})")
-        entries = compare.compare_on_data(
-            lambda seed: mlp(sizes, seed=seed), split, names, epochs=args.epochs,
-            batch_size=args.batch_size, seeds=seeds, lr=args.lr, grid=args.lrs,
-            target=args.target)
+        runs = compare.count_runs(names, seeds, args.lr, args.lrs)
+        if args.lr:
+            print(f"{runs} training runs ({len(seeds)} per optimizer)")
+        else:
+            print(f"{runs} training runs: per optimizer, {len(args.lrs)} rates x 2 (each also "
+                  f"from weights nudged in the last bit, to find erratic rates), then "
+                  f"{len(seeds)} at its rate")
+        with runs_bar(runs, args.no_progress) as bar:
+            entries = compare.compare_on_data(
+                lambda seed: mlp(sizes, seed=seed), split, names, epochs=args.epochs,
+                batch_size=args.batch_size, seeds=seeds, lr=args.lr, grid=args.lrs,
+                target=args.target, on_run=bar.update)
         if not args.lr:
-            print("\nfinal validation loss per learning rate (* the one chosen)")
-            print(compare.grid_table(entries))
+            print()
+            print(compare.grid_report(entries))
         spread = " (mean ± standard deviation over the seeds)" if len(seeds) > 1 else ""
         print(f"\nat the chosen rates{spread}")
         print(compare.data_table(entries, args.target))
@@ -210,6 +240,15 @@ def cmd_compare(args) -> int:
     if args.plot:
         print(f"saved plot to {args.plot}")
     return 0
+
+
+def runs_bar(total: int, hidden: bool):
+    """One tqdm bar over all of a command's training runs, on stderr; none with
+    --no-progress or when stderr is not a terminal (a log file gets no bar lines)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="run", desc="training", leave=False,
+                disable=hidden or not sys.stderr.isatty())
 
 
 def check_writable_plot(path) -> None:
@@ -234,9 +273,9 @@ def cmd_explain(args) -> int:
         return 0
     import_user_code(args.imports)
     given = given_hyperparams(args)
-    if args.optimizer.lower() == "rmsprop":  # the article's worked example by default
-        given = {**ARTICLE, **given}
-    opt = optimizers.get(args.optimizer, **given)
+    takes = optimizers.lookup(args.optimizer).hyperparam_names()
+    defaults = {k: v for k, v in EXPLAIN_DEFAULTS.items() if k in takes and k not in given}
+    opt = optimizers.get(args.optimizer, **defaults, **given)
     if args.grads:
         grads = read_grads(args.grads)
     else:
@@ -245,7 +284,12 @@ def cmd_explain(args) -> int:
         except ValueError:
             raise ValueError(f"--grad: expected numbers like 100,1, got {args.grad!r}") from None
         grads = check_grads([grad] * args.steps, "--grad")
-    print(explain(opt, grads))
+    text = explain(opt, grads).split("\n", 1)
+    if defaults:  # said, so that two optimizers' explanations are read as comparable
+        text.insert(1, "explain's settings for every optimizer unless given: "
+                    + ", ".join(f"{k} = {v:g}" for k, v in defaults.items())
+                    + " (the article's worked example)")
+    print("\n".join(text))
     print(sgd_contrast(opt.lr, grads[0]))
     return 0
 

@@ -116,13 +116,43 @@ def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs:
                   diverged=diverged, test=test)
 
 
+ERRATIC = 1e-6  # relative: stable runs agree to ~1e-10 with their twin, erratic ones to ~1e-2
+
+
+def nudged(model: Sequential) -> Sequential:
+    """``model`` with every weight moved by one unit in the last place (``np.nextafter``):
+    the size of difference another CPU's BLAS kernel makes in a matrix product."""
+    for a in model.arrays().values():
+        a[...] = np.nextafter(a, np.inf)
+    return model
+
+
+def is_erratic(loss: float, twin: float) -> bool:
+    """True when a run and its nudged twin end more than ``ERRATIC`` apart (relative), or
+    one diverged and the other did not: past the edge of stability, where the last bit of a
+    matrix product decides the outcome, so the number differs from machine to machine."""
+    if not (np.isfinite(loss) and np.isfinite(twin)):
+        return np.isfinite(loss) != np.isfinite(twin)
+    return abs(loss - twin) > ERRATIC * max(abs(loss), abs(twin))
+
+
 def tune_lr(name: str, make_model, data: Split, grid=LR_GRID, seed: int = 0,
-            **kwargs) -> tuple[float, dict]:
+            on_run=None, **kwargs) -> tuple[float, dict, set]:
     """Train ``name`` once per learning rate of ``grid`` (same initial weights, same
-    batches); return the rate with the lowest final validation loss, and every score."""
-    scores = {lr: train_run(optimizers.get(name, lr=lr), make_model(seed), data, seed=seed,
-                            **kwargs).val_loss for lr in grid}
-    return min(scores, key=scores.get), scores
+    batches), and once more from ``nudged`` weights. Return the stable rate with the lowest
+    final validation loss, every score, and the set of erratic rates (never chosen).
+    ``on_run()``, if given, is called after every training run."""
+    scores, erratic = {}, set()
+    for lr in grid:
+        scores[lr], twin = (train_run(optimizers.get(name, lr=lr), model, data, seed=seed,
+                                      **kwargs).val_loss
+                            for model in (make_model(seed), nudged(make_model(seed))))
+        if is_erratic(scores[lr], twin):
+            erratic.add(lr)
+        if on_run:
+            on_run(2)
+    stable = [lr for lr in grid if lr not in erratic] or list(grid)
+    return min(stable, key=scores.get), scores, erratic
 
 
 @dataclass
@@ -134,27 +164,39 @@ class Entry:
     tuned: bool
     grid: dict = field(default_factory=dict)
     runs: list = field(default_factory=list)
+    erratic: set = field(default_factory=set)  # rates whose outcome depends on the last bit
 
 
 def compare_on_data(make_model, data: Split, names, epochs: int = 20, batch_size: int = 32,
                     seeds=(0,), lr: float | None = None, grid=LR_GRID,
-                    target: float = 0.95) -> list[Entry]:
-    """Each optimizer at its best learning rate on ``grid`` (tuned on the validation split,
-    with the first seed), or at the one fixed ``lr``; then trained once per seed, every
-    optimizer from the same initial weights and batch order for a given seed."""
+                    target: float = 0.95, on_run=None) -> list[Entry]:
+    """Each optimizer at its best stable learning rate on ``grid`` (tuned on the validation
+    split, with the first seed; see ``tune_lr``), or at the one fixed ``lr``; then trained
+    once per seed, every optimizer from the same initial weights and batch order for a given
+    seed. ``on_run(n)``, if given, is called as every ``n`` training runs finish."""
     kw = {"epochs": epochs, "batch_size": batch_size, "target": target}
     entries = []
     for name in names:
         label = optimizers.lookup(name).__name__
         if lr is None:
-            best, scores = tune_lr(name, make_model, data, grid, seed=seeds[0], **kw)
-            entry = Entry(label, best, True, scores)
+            best, scores, erratic = tune_lr(name, make_model, data, grid, seed=seeds[0],
+                                            on_run=on_run, **kw)
+            entry = Entry(label, best, True, scores, erratic=erratic)
         else:
             entry = Entry(label, lr, False)
-        entry.runs = [train_run(optimizers.get(name, lr=entry.lr), make_model(s), data,
-                                seed=s, **kw) for s in seeds]
+        for s in seeds:
+            entry.runs.append(train_run(optimizers.get(name, lr=entry.lr), make_model(s),
+                                        data, seed=s, **kw))
+            if on_run:
+                on_run(1)
         entries.append(entry)
     return entries
+
+
+def count_runs(names, seeds, lr: float | None = None, grid=LR_GRID) -> int:
+    """How many training runs ``compare_on_data`` makes: two per rate of the grid (a run
+    and its nudged twin) per optimizer unless ``lr`` is fixed, then one per seed."""
+    return len(names) * ((0 if lr is not None else 2 * len(grid)) + len(seeds))
 
 
 def identical_conditions(results: list[Result]) -> bool:
@@ -229,13 +271,30 @@ def data_table(entries: list[Entry], target: float, times: bool = True) -> str:
     return _format(header, rows)
 
 
+def grid_cell(loss: float, erratic: bool) -> str:
+    """A final validation loss as the grid table shows it: a robust word where the number
+    would depend on the last bit of the arithmetic."""
+    if erratic:
+        return "erratic"
+    return "diverged" if not np.isfinite(loss) else f"{loss:.4f}"
+
+
 def grid_table(entries: list[Entry]) -> str:
     """Final validation loss for every learning rate tried, one column per optimizer."""
     grid = sorted({lr for e in entries for lr in e.grid})
     header = ["lr", *(e.name for e in entries)]
-    rows = [[f"{lr:g}", *(("diverged" if not np.isfinite(e.grid[lr]) else f"{e.grid[lr]:.4f}")
-                          + (" *" if lr == e.lr else "") for e in entries)] for lr in grid]
+    rows = [[f"{lr:g}", *(grid_cell(e.grid[lr], lr in e.erratic) + (" *" if lr == e.lr else "")
+                          for e in entries)] for lr in grid]
     return _format(header, rows)
+
+
+def grid_report(entries: list[Entry]) -> str:
+    """The grid table with its title, and what "erratic" means when a cell says it."""
+    text = ["final validation loss per learning rate (* the one chosen)", grid_table(entries)]
+    if any(e.erratic for e in entries):
+        text.append("erratic: the run and its twin from weights nudged in the last bit end "
+                    "apart,\nso the loss differs from machine to machine (never chosen)")
+    return "\n".join(text)
 
 
 def surface_table(results: list[Result], threshold: float, surface) -> str:

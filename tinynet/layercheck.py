@@ -126,6 +126,35 @@ def check_second_pass_independent(layer):
     return None
 
 
+def _pass(lay, X: np.ndarray) -> dict:
+    """One forward and backward through ``lay``: copies of dX and the parameter gradients."""
+    Y = lay.forward(X)
+    dY = np.linspace(-1.0, 1.0, Y.size).reshape(Y.shape)  # not all ones: a fixed, varied dY
+    grads = {"dX": np.array(lay.backward(dY), copy=True)}
+    if hasattr(lay, "W"):
+        grads.update(dW=np.array(lay.dW, copy=True), db=np.array(lay.db, copy=True))
+    return grads
+
+
+def check_earlier_input_kept(layer):
+    X1, X2 = _inputs(layer)
+    kept = X1.copy()
+    lay = _fresh(layer)
+    _pass(lay, X1)
+    lay.forward(X2)  # a second forward, as a validation pass or a finite difference makes
+    if not np.array_equal(X1, kept):
+        return ("a second forward() changed the input of the first: the layer keeps the "
+                "caller's X by reference and writes the next input into it; keep the "
+                "reference without writing into it, or copy X into a buffer of its own")
+    again, fresh = _pass(lay, X1), _pass(_fresh(layer), kept)
+    for name, grad in fresh.items():
+        if not np.allclose(again[name], grad):
+            return (f"a pass, another forward(), then the first pass again gives another "
+                    f"{name} than a fresh layer does: something of an earlier pass is kept "
+                    f"(a gradient added to with += instead of set?)")
+    return None
+
+
 LAYER_CHECKS = {
     "backward before forward is an error": check_backward_before_forward,
     "output shape": check_output_shape,
@@ -133,6 +162,7 @@ LAYER_CHECKS = {
     "gradients match finite differences": check_gradients,
     "float32 stays float32": check_dtype_kept,
     "second pass independent of the first": check_second_pass_independent,
+    "earlier input and gradients kept": check_earlier_input_kept,
 }
 
 

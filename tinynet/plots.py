@@ -124,9 +124,11 @@ def plot_histories(results, path=None, title: str = ""):
 def plot_comparison(entries, path=None, title: str = ""):
     """Left: validation loss per epoch, each optimizer at its chosen rate (first seed).
     Right: final validation loss against learning rate, one curve per optimizer, an x at
-    the top for a rate that diverged."""
+    the top for a rate that diverged and a ? below it for an erratic one (its loss differs
+    from machine to machine, so it is not drawn at its value)."""
     fig, (ax_curve, ax_lr) = new_figure(ncols=2, size=(10, 4))
-    top = max((v for e in entries for v in e.grid.values() if np.isfinite(v)), default=1.0)
+    top = max((v for e in entries for lr, v in e.grid.items()
+               if np.isfinite(v) and lr not in e.erratic), default=1.0)
     for e in entries:
         color = COLORS.get(e.name)
         run = e.runs[0]
@@ -135,10 +137,13 @@ def plot_comparison(entries, path=None, title: str = ""):
         if e.grid:
             lrs = np.array(sorted(e.grid))
             scores = np.array([e.grid[lr] for lr in lrs])
-            ok = np.isfinite(scores)
+            erratic = np.isin(lrs, sorted(e.erratic))
+            ok = np.isfinite(scores) & ~erratic
             ax_lr.plot(lrs[ok], scores[ok], "o-", color=color, label=e.name)
-            ax_lr.plot(lrs[~ok], np.full((~ok).sum(), top * 1.5), "x", color=color,
-                       markersize=8)
+            ax_lr.plot(lrs[~ok & ~erratic], np.full((~ok & ~erratic).sum(), top * 1.5), "x",
+                       color=color, markersize=8)
+            ax_lr.plot(lrs[erratic], np.full(erratic.sum(), top * 1.2), linestyle="none",
+                       marker="$?$", color=color, markersize=8)
             ax_lr.plot([e.lr], [e.grid[e.lr]], "*", color=color, markersize=12)
     ax_curve.set_yscale("log")
     ax_curve.set_xlabel("epoch")
@@ -147,7 +152,7 @@ def plot_comparison(entries, path=None, title: str = ""):
     ax_lr.set_xscale("log")
     ax_lr.set_yscale("log")
     ax_lr.set_xlabel("learning rate")
-    ax_lr.set_ylabel("final validation loss (x: diverged, *: chosen)")
+    ax_lr.set_ylabel("final validation loss (x: diverged, ?: erratic, *: chosen)")
     if any(e.grid for e in entries):
         ax_lr.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)

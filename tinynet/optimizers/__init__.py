@@ -33,7 +33,7 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import AdaMax
-from .base import Optimizer, trainable_layers
+from .base import Optimizer, divide, trainable_layers
 from .lion import Lion
 from .momentum import Momentum
 from .nadam import NAdam
@@ -43,5 +43,5 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 __all__ = ["SGD", "AdaMax", "Adadelta", "Adagrad", "Adam", "AdamW", "Lion", "Momentum", "NAdam",
-           "Optimizer", "RAdam", "RMSProp", "available", "get", "lookup", "register",
+           "Optimizer", "RAdam", "RMSProp", "available", "divide", "get", "lookup", "register",
            "schedules", "trainable_layers", "unregister"]

@@ -113,8 +113,12 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 4 and parts[:2] == ["api", "sessions"] and parts[3] in ("state", "look"):
             session = self._session(parts[2])
             if session is not None:
-                with self.server.lock:
-                    data = session.state() if parts[3] == "state" else session.look()
+                try:
+                    with self.server.lock:
+                        data = session.state() if parts[3] == "state" else session.look()
+                except Exception as err:  # a message on the page, never "Failed to fetch"
+                    return self._error(HTTPStatus.INTERNAL_SERVER_ERROR,
+                                       f"{parts[3]} failed: {type(err).__name__}: {err}")
                 self._json(HTTPStatus.OK, data)
             return
         self._error(HTTPStatus.NOT_FOUND, f"nothing at {self.path}")

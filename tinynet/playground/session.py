@@ -100,11 +100,8 @@ class Session:
         for k in range(n):
             if k == n - 1:  # the last step's size relative to the weights, per layer
                 before = [[d.W.copy() for d in tr.model.dense_layers] for tr in self.trainers]
-            if not self._batches:  # a new epoch: one shuffled order, shared by all
-                order = self.trainers[0].rng.permutation(len(self.X_train))
-                bs = self.batch_size
-                self._batches = [order[i:i + bs] for i in range(0, len(order), bs)]
-            idx = self._batches.pop(0)
+            idx = self._next_batch()
+            self._batches.pop(0)
             for tr in self.trainers:
                 tr.model.train()
                 tr.train_step(self.X_train[idx], self.y_train[idx])
@@ -113,6 +110,15 @@ class Session:
                         for d, w in zip(tr.model.dense_layers, ws)]
                        for tr, ws in zip(self.trainers, before)]
         self._record()
+
+    def _next_batch(self) -> np.ndarray:
+        """The indices of the next mini-batch (a new epoch draws one shuffled order, shared
+        by every optimizer)."""
+        if not self._batches:
+            order = self.trainers[0].rng.permutation(len(self.X_train))
+            bs = self.batch_size
+            self._batches = [order[i:i + bs] for i in range(0, len(order), bs)]
+        return self._batches[0]
 
     def _record(self) -> None:
         for tr, curve in zip(self.trainers, self.curves):
@@ -152,25 +158,39 @@ class Session:
                 "test": {"X": np.round(self.X_test, 3).tolist(), "y": self.y_test.tolist()}}
 
     def look(self) -> list[dict]:
-        """The next mini-batch's forward and backward pass per layer (``tn.trace``, which
-        changes nothing), and each optimizer's update formula with its numbers now."""
-        idx = self._batches[0] if self._batches else np.arange(min(self.batch_size,
-                                                                   len(self.X_train)))
+        """The next mini-batch's forward and backward pass per layer (``tn.trace``), and the
+        update each optimizer is about to make from it, with its numbers: computed on copies
+        of the model and the optimizer, so nothing changes. Works at step 0 too."""
+        idx = self._next_batch()
         out = []
         for tr in self.trainers:
             t = trace(tr.model, tr.loss, self.X_train[idx], self.y_train[idx])
-            opt = tr.optimizer
-            numbers = {"lr": opt.lr, "t": opt.t}
+            opt, after = _next_step(tr, self.X_train[idx], self.y_train[idx])
+            numbers = {"lr": opt.lr, "t": opt.t}  # t: the step about to be made
             for key in opt.state_keys():
                 numbers[f"mean |{key}[1]|"] = float(np.mean(np.abs(getattr(opt, key)[1])))
-            if opt.t:
-                numbers["mean eta_eff (layer 1 W)"] = float(np.mean(opt.effective_lr(1)["W"]))
-            out.append({"optimizer": repr(opt), "formula": _formula(type(opt)),
-                        "numbers": numbers, "loss": t.loss, "batch": len(idx), "layers": [
-                            {"l": l, **{k: np.round(getattr(t, k)[l], 4).tolist()
-                                        for k in ("Z", "A", "dZ", "dW", "db")}}
-                            for l in sorted(t.Z)]})
+            numbers["mean eta_eff (layer 1 W)"] = float(np.mean(opt.effective_lr(1)["W"]))
+            layers = []
+            for l, layer in enumerate(tr.model.dense_layers, start=1):
+                quantities = {k: np.round(getattr(t, k)[l], 4).tolist()
+                              for k in ("Z", "A", "dZ", "dW", "db")}
+                delta = after.dense_layers[l - 1].W - layer.W
+                layers.append({"l": l, **quantities, "update": delta.tolist()})
+            out.append({"optimizer": repr(tr.optimizer), "formula": _formula(type(opt)),
+                        "numbers": numbers, "loss": t.loss, "batch": len(idx),
+                        "layers": layers})
         return out
+
+
+def _next_step(trainer, X: np.ndarray, y: np.ndarray) -> tuple:
+    """Copies of the trainer's optimizer and model after one training step on (X, y): the
+    update the real optimizer is about to make (its state created as a first step does)."""
+    model, loss, opt = (copy.deepcopy(x) for x in (trainer.model, trainer.loss,
+                                                   trainer.optimizer))
+    loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    opt.step(model)
+    return opt, model
 
 
 def _formula(cls) -> str:

@@ -155,13 +155,19 @@ async function look() {
   if (!session) return;
   try {
     const passes = await api("GET", `/api/sessions/${session}/look`);
+    const short = (a) => JSON.stringify(a, (k, v) => (typeof v === "number" ?
+      Number(v.toPrecision(3)) : v));
     $("look-output").textContent = passes.map((pass) =>
       `${pass.optimizer}: the next mini-batch (${pass.batch} samples), loss ` +
       `${pass.loss.toFixed(4)}\n` + pass.layers.map((l) =>
-        ["Z", "A", "dZ", "dW", "db"].map((q) => `  ${q}[${l.l}] = ${JSON.stringify(l[q])}`)
-          .join("\n")).join("\n") + `\n  update:\n    ${pass.formula.replace(/\n/g, "\n    ")}` +
-      "\n  " + Object.entries(pass.numbers).map(([k, v]) => `${k} = ${Number(v).toPrecision(4)}`)
-        .join(", ")).join("\n\n");
+        ["Z", "A", "dZ", "dW", "db"].map((q) => `  ${q}[${l.l}] = ${short(l[q])}`)
+          .join("\n")).join("\n") +
+      `\n  step ${pass.numbers.t}, the update it is about to make:\n    ` +
+      pass.formula.replace(/\n/g, "\n    ") + "\n  " +
+      Object.entries(pass.numbers).map(([k, v]) => `${k} = ${Number(v).toPrecision(4)}`)
+        .join(", ") + "\n" +
+      pass.layers.map((l) => `  change of W[${l.l}] = ${short(l.update)}`).join("\n"))
+      .join("\n\n");
   } catch (err) { showError(err); }
 }
 
