@@ -1,23 +1,30 @@
-"""The README's Python examples run as written, and the values they show are the values
-the code computes.
+"""The README's Python examples run as written, each on its own, and the values they show
+are the values the code computes.
 
-A line such as ``opt.s_dW[1].ravel()   # [1000.   0.1]`` is an expression followed by the
-value it shows. Each such line is run as a check: the numbers in the comment must equal the
-expression's numbers to the digits shown (``0.0316`` stands for anything that rounds to it).
+Every ```python block is run alone, in a fresh interpreter started in an empty folder, as a
+reader who copies just that block would run it. A line such as
+``opt.s_dW[1].ravel()   # [1000.   0.1]`` is an expression followed by the value it shows.
+Each such line is run as a check: the numbers in the comment must equal the expression's
+numbers to the digits shown (``0.0316`` stands for anything that rounds to it), and
+``# True`` / ``# False`` must be exactly that. A value shown so must hold on every machine.
 """
 
 import ast
+import inspect
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-          if b.startswith("import")]
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 NUMBER = r"-?\d+(?:\.\d*)?(?:e-?\d+)?"
-SHOWN = re.compile(rf"^(?P<code>\S.*?)\s+#\s*(?P<shown>\[[^\]]*\]|\{{[^}}]*\}}|{NUMBER})(?:\s|$)")
+SHOWN = re.compile(rf"^(?P<code>\S.*?)\s+#\s*(?P<shown>\[[^\]]*\]|\{{[^}}]*\}}|True|False|"
+                   rf"{NUMBER})(?:\s|$)")
 
 
 def numbers(value) -> list[float]:
@@ -28,6 +35,9 @@ def numbers(value) -> list[float]:
 
 
 def check_shown(value, shown: str) -> None:
+    if shown in ("True", "False"):
+        assert value is (shown == "True"), f"{value!r} is shown as {shown}"
+        return
     expected = re.findall(NUMBER, shown)
     got = numbers(value)
     assert len(got) == len(expected), f"{shown} shows {len(expected)} numbers, got {got}"
@@ -58,15 +68,30 @@ def with_checks(code: str) -> tuple[str, int]:
     return "\n".join(lines), checks
 
 
+PRELUDE = "\n".join(["import re", "import numpy as np", f"NUMBER = {NUMBER!r}",
+                     inspect.getsource(numbers), inspect.getsource(check_shown),
+                     "_check = check_shown", ""])
+
+
 def test_the_readme_shows_values_to_check():
     assert sum(with_checks(b)[1] for b in BLOCKS) >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_readme_block_runs_and_shows_what_it_computes(code, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_readme_block_runs_alone_and_shows_what_it_computes(code, tmp_path):
     source, _ = with_checks(code)
-    exec(compile(source, str(README), "exec"), {"__name__": "readme", "_check": check_shown})
+    env = {**os.environ, "PYTHONPATH": str(README.parent), "MPLBACKEND": "Agg"}
+    result = subprocess.run([sys.executable, "-c", PRELUDE + source], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"this README block, run alone, fails:\n{code}\n" \
+                                   f"{result.stderr[-2000:]}"
+
+
+def test_every_python_block_is_tested():
+    assert len(BLOCKS) == README.read_text().count("```python")
+    assert all(b.lstrip().startswith(("import", "from")) for b in BLOCKS), \
+        "each README block starts with its own imports, to run when copied alone"
 
 
 def test_the_check_itself_catches_a_wrong_value():
@@ -76,6 +101,10 @@ def test_the_check_itself_catches_a_wrong_value():
         check_shown({"loss": 0.068, "accuracy": 0.97}, "{'loss': 0.068, 'accuracy': 0.98}")
     with pytest.raises(AssertionError, match="shows 2 numbers"):
         check_shown(np.array([1.0]), "[1. 2.]")
+    check_shown(True, "True")
+    with pytest.raises(AssertionError, match="is shown as True"):
+        check_shown(np.True_ & False, "True")
+    assert with_checks("bool(x < 1)   # True")[0] == "_check(bool(x < 1), 'True')"
 
 
 def test_reading_path_table_is_the_tools_output():

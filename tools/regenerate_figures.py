@@ -6,8 +6,8 @@
 Each example's output (without its "wrote ..." lines) goes to examples/figures/NAME.txt:
 the README quotes those numbers, and tests/test_examples.py reruns every example and
 compares its output (numbers to the digits shown, tests/printouts.py) and its PNG (byte for
-byte) with what is committed here (the PNG only
-under the matplotlib version recorded in examples/figures/matplotlib-version.txt).
+byte, under the matplotlib version recorded in examples/figures/matplotlib-version.txt)
+with what is committed here.
 """
 
 from __future__ import annotations
