@@ -67,6 +67,22 @@ def test_explain_other_optimizers(capsys, name, label, expected):
     np.testing.assert_allclose(parse(capsys.readouterr().out, label), expected, rtol=1e-3)
 
 
+def test_explain_uses_one_lr_and_eps_for_every_optimizer_and_says_so(capsys):
+    for name in ("rmsprop", "adam", "adagrad", "sgd"):
+        assert main(["explain", name]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        opt = tn.optimizers.lookup(name)
+        assert "lr=0.01" in lines[0], lines[0]
+        assert ("eps=0," in lines[0] or "eps=0)" in lines[0]) == ("eps" in opt.hyperparam_names())
+        assert lines[1].startswith("explain's settings for every optimizer unless given: lr = 0.01")
+    # with eps = 0, Adam's first step is exactly lr in every coordinate (v_hat / sqrt(s_hat))
+    assert main(["explain", "adam"]) == 0
+    assert parse(capsys.readouterr().out, "update").tolist() == [-0.01, -0.01]
+    assert main(["explain", "adam", "--lr", "0.5", "--eps", "1e-8"]) == 0
+    out = capsys.readouterr().out
+    assert "lr=0.5" in out and "eps=1e-08" in out and "explain's settings" not in out
+
+
 def test_explain_grads_file(tmp_path, capsys):
     (tmp_path / "g.txt").write_text("# a sign flip\n1, 2\n-1 -2\n\n1,2\n")
     assert main(["explain", "momentum", "--grads", str(tmp_path / "g.txt"), "--beta", "0.5"]) == 0
@@ -154,20 +170,30 @@ def test_compare_uses_identical_weights_and_batches_and_never_the_test_set():
 def test_tuned_comparison_on_digits_picks_each_optimizer_its_own_rate(capsys):
     assert main(["compare", "--dataset", "digits"]) == 0
     out = capsys.readouterr().out
+    runs = compare.count_runs(compare.DEFAULT, (0, 1, 2))
     rate = {name: float(re.search(rf"^{name}\s+(\S+) \(tuned\)", out, re.M).group(1))
             for name in ("SGD", "Momentum", "RMSProp", "Adam")}
     assert rate["SGD"] >= 30 * rate["RMSProp"]  # adaptive steps are about lr in size
     assert "validation (from the training data)" in out and "seeds 0, 1, 2" in out
     assert "identical initial weights and batch order for every optimizer (per seed): yes" in out
     readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
-    quoted = re.search(r"SGD and Momentum choose (\S+), RMSProp (\S+) and Adam (\S+), and the "
-                       r"test accuracies \((.*?)\)", readme)
+    quoted = re.search(r"SGD and Momentum choose (\S+), RMSProp (\S+) and Adam (\S+) \(RMSProp "
+                       r"and Adam are erratic from (\S+) to (\S+), SGD and Momentum at (\S+)\), "
+                       r"and the test accuracies \((.*?)\)", readme)
     assert quoted, "the README's summary of tinynet compare --dataset digits"
     assert [float(quoted.group(i)) for i in (1, 1, 2, 3)] == [
         rate["SGD"], rate["Momentum"], rate["RMSProp"], rate["Adam"]]
+    assert f"{runs} training runs" in out and runs == 84 and f"({runs} on digits)" in readme
+    grid = [line.split() for line in out.split("(* the one chosen)")[1].splitlines()[3:12]]
+    erratic = {name: [float(row[0]) for row in grid if row[1 + k] == "erratic"]
+               for k, name in enumerate(("SGD", "Momentum", "RMSProp", "Adam"))}
+    lo, hi, edge = (float(quoted.group(i)) for i in (4, 5, 6))
+    assert erratic["RMSProp"] == erratic["Adam"] == [lr for lr in compare.LR_GRID
+                                                     if lo <= lr <= hi]
+    assert erratic["SGD"] == erratic["Momentum"] == [edge]
     rows = [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()
             if "(tuned)" in line]
-    assert [row[5] for row in rows] == quoted.group(4).split(", ")  # test accuracy, as printed
+    assert [row[5] for row in rows] == quoted.group(7).split(", ")  # test accuracy, as printed
 
 
 def test_compare_with_one_fixed_rate_says_so(capsys):
@@ -176,6 +202,48 @@ def test_compare_with_one_fixed_rate_says_so(capsys):
     out = capsys.readouterr().out
     assert "one fixed learning rate for every optimizer: lr = 0.05 (not tuned)" in out
     assert re.search(r"^SGD\s+0\.05\s", out, re.M) and "(tuned)" not in out
+
+
+def test_compare_says_how_many_runs_and_shows_one_bar_only_on_a_terminal(capsys, monkeypatch):
+    args = ["compare", "--dataset", "iris", "--epochs", "2", "--hidden", "8", "--lrs",
+            "0.01,0.1,1", "--seeds", "2", "--optimizers", "sgd,adam"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert compare.count_runs(["sgd", "adam"], (0, 1), None, [0.01, 0.1, 1]) == 16
+    assert "16 training runs: per optimizer, 3 rates x 2" in out and "then 2 at its rate" in out
+    assert err == ""  # stderr is not a terminal here: no bar
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(args) == 0
+    bar = capsys.readouterr().err
+    assert bar.count("training:") == 1 and "0/16" in bar  # one bar, over all 16 runs
+    assert main([*args, "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["compare", "--dataset", "iris", "--epochs", "1", "--lr", "0.1", "--seeds",
+                 "3"]) == 0
+    assert "12 training runs (3 per optimizer)" in capsys.readouterr().out
+
+
+def test_an_erratic_rate_is_shown_as_a_word_and_never_chosen():
+    assert compare.is_erratic(0.1442, 1.0661) and compare.is_erratic(0.5, float("inf"))
+    assert not compare.is_erratic(0.1009, 0.1009 * (1 + 1e-10))
+    assert not compare.is_erratic(float("inf"), float("inf"))  # diverged both ways: robust
+    model = tn.mlp([2, 3, 2], seed=0)
+    before = {k: a.copy() for k, a in model.arrays().items()}
+    compare.nudged(model)
+    for k, a in model.arrays().items():  # one unit in the last place, every weight
+        assert np.array_equal(a, np.nextafter(before[k], np.inf))
+    entry = compare.Entry("RMSProp", 0.01, True, {0.01: 0.1, 0.3: 0.05, 1.0: float("inf")},
+                          erratic={0.3})
+    table = compare.grid_report([entry])
+    assert table.splitlines()[3].split() == ["0.01", "0.1000", "*"]
+    assert table.splitlines()[4].split() == ["0.3", "erratic"]
+    assert table.splitlines()[5].split() == ["1", "diverged"]
+    assert "0.0500" not in table and "never chosen" in table
+
+    data = compare.three_way(tn.datasets.load("moons", seed=0), seed=0)
+    best, scores, erratic = compare.tune_lr("rmsprop", lambda s: tn.mlp([2, 32, 32, 2], seed=s),
+                                            data, grid=(0.01, 0.3), epochs=30)
+    assert erratic == {0.3} and best == 0.01  # moons: RMSProp at 0.3 depends on the last bit
 
 
 def test_compare_cli_dataset_and_surface(tmp_path, capsys, assert_figure):
