@@ -7,9 +7,10 @@ breaks training. Its good range sits far lower than SGD's, because RMSProp's ste
 about lr in size whatever the gradient scale.
 
 Every rate is trained twice, the second time from weights nudged by one unit in the last
-place (``compare.nudged``): where the two runs end apart, the rate is past the edge of
-stability and its loss depends on the last bit of the arithmetic (another CPU prints
-another number), so the table says "erratic" instead of a number.
+place (``compare.nudged``): from the first rate where the two runs end apart, training is
+past the edge of stability and its loss depends on the last bit of the arithmetic (another
+CPU prints another number), so the table says "erratic" there instead of a number (or inf
+where both runs diverged).
 """
 
 import copy
@@ -41,12 +42,10 @@ def final_loss(model, optimizer) -> float:
 
 final, erratic = {}, {}
 for name, make in (("SGD", tn.optimizers.SGD), ("RMSProp", tn.optimizers.RMSProp)):
-    final[name], erratic[name] = [], []
-    for lr in rates:
-        loss = final_loss(copy.deepcopy(base), make(lr=lr))
-        twin = final_loss(compare.nudged(copy.deepcopy(base)), make(lr=lr))
-        final[name].append(loss)
-        erratic[name].append(compare.is_erratic(loss, twin))
+    final[name] = [final_loss(copy.deepcopy(base), make(lr=lr)) for lr in rates]
+    twins = [final_loss(compare.nudged(copy.deepcopy(base)), make(lr=lr)) for lr in rates]
+    unsure = compare.erratic_rates(rates, final[name], twins)  # from the edge on
+    erratic[name] = [lr in unsure for lr in rates]
 
 print(f"validation loss after {epochs} epochs (inf: diverged, or above 10; erratic: the loss "
       f"depends on the last bit)")

@@ -136,21 +136,32 @@ def is_erratic(loss: float, twin: float) -> bool:
     return abs(loss - twin) > ERRATIC * max(abs(loss), abs(twin))
 
 
+def erratic_rates(rates, losses, twins) -> set:
+    """The rates whose final loss depends on the last bit of the arithmetic: the first rate
+    where a run and its nudged twin end apart (``is_erratic``), and every larger one, except
+    where both runs diverged. Past that edge a run may still end the same way twice (in a
+    dead network, say) on one CPU and not on another, so no number there is trusted."""
+    edge = min((lr for lr, a, b in zip(rates, losses, twins) if is_erratic(a, b)), default=None)
+    if edge is None:
+        return set()
+    return {lr for lr, a, b in zip(rates, losses, twins)
+            if lr >= edge and not (np.isinf(a) and np.isinf(b))}
+
+
 def tune_lr(name: str, make_model, data: Split, grid=LR_GRID, seed: int = 0,
             on_run=None, **kwargs) -> tuple[float, dict, set]:
     """Train ``name`` once per learning rate of ``grid`` (same initial weights, same
-    batches), and once more from ``nudged`` weights. Return the stable rate with the lowest
-    final validation loss, every score, and the set of erratic rates (never chosen).
-    ``on_run()``, if given, is called after every training run."""
-    scores, erratic = {}, set()
+    batches), and once more from ``nudged`` weights. Return the rate with the lowest final
+    validation loss among those that are not erratic (``erratic_rates``), every score, and
+    the erratic rates. ``on_run(n)``, if given, is called as every ``n`` runs finish."""
+    scores, twins = {}, {}
     for lr in grid:
-        scores[lr], twin = (train_run(optimizers.get(name, lr=lr), model, data, seed=seed,
-                                      **kwargs).val_loss
-                            for model in (make_model(seed), nudged(make_model(seed))))
-        if is_erratic(scores[lr], twin):
-            erratic.add(lr)
+        scores[lr], twins[lr] = (train_run(optimizers.get(name, lr=lr), model, data,
+                                           seed=seed, **kwargs).val_loss
+                                 for model in (make_model(seed), nudged(make_model(seed))))
         if on_run:
             on_run(2)
+    erratic = erratic_rates(grid, [scores[lr] for lr in grid], [twins[lr] for lr in grid])
     stable = [lr for lr in grid if lr not in erratic] or list(grid)
     return min(stable, key=scores.get), scores, erratic
 
@@ -292,8 +303,9 @@ def grid_report(entries: list[Entry]) -> str:
     """The grid table with its title, and what "erratic" means when a cell says it."""
     text = ["final validation loss per learning rate (* the one chosen)", grid_table(entries)]
     if any(e.erratic for e in entries):
-        text.append("erratic: the run and its twin from weights nudged in the last bit end "
-                    "apart,\nso the loss differs from machine to machine (never chosen)")
+        text.append("erratic: from the first rate where the run and its twin from weights "
+                    "nudged in the\nlast bit end apart, the loss differs from machine to "
+                    "machine (never chosen)")
     return "\n".join(text)
 
 
