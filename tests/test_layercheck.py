@@ -93,14 +93,35 @@ class TanhCachingByReference(tn.Tanh):
 
 
 class DenseKeepingFirstGradient(tn.Dense):
-    """Accumulates dW over passes (+= instead of =): each pass alone looks right."""
+    """Accumulates dW (or db) over passes (+= instead of =): each pass alone looks right."""
+
+    kept = "dW"
 
     def backward(self, dZ, input_grad=True):
-        before = None if self.dW is None else self.dW.copy()
+        before = None if self.dW is None else getattr(self, self.kept).copy()
         dX = super().backward(dZ, input_grad)
         if before is not None:
-            self.dW += before  # the bug: the earlier pass's gradient is kept
+            getattr(self, self.kept)[...] += before  # the bug: the earlier pass's gradient
         return dX
+
+
+class DenseKeepingFirstBiasGradient(DenseKeepingFirstGradient):
+    kept = "db"
+
+
+class TanhCachingOncePerBackward(tn.Tanh):
+    """Caches only while no forward awaits its backward: after a forward without a backward
+    (a validation pass), the next training pass runs backward on the stale cache."""
+
+    def forward(self, X):
+        Y = np.tanh(X)
+        if not getattr(self, "_waiting", False):
+            self._Y, self._waiting = Y, True
+        return Y
+
+    def backward(self, dY):
+        self._waiting = False
+        return super().backward(dY)
 
 
 class NoCacheCheck(tn.Layer):
@@ -137,10 +158,18 @@ class UpcastingSigmoid(tn.Sigmoid):
     (ReLUInPlace(), "'input not mutated': forward() or backward() changed its input X in place"),
     (TanhCachingByReference(), "'earlier input and gradients kept': a second forward() "
                                "changed the input of the first: the layer keeps the caller's X "
-                               "by reference"),
-    (DenseKeepingFirstGradient(4, 3, rng=np.random.default_rng(0)),
+                               "by reference and writes the next input into it; keep the "
+                               "reference without writing into it, or copy X into a buffer of "
+                               "its own"),
+    (DenseKeepingFirstGradient(3, 2, rng=np.random.default_rng(0)),
      "'earlier input and gradients kept': a pass, another forward(), then the first pass "
-     "again gives another dW than a fresh layer does"),
+     "again gives another dW than a fresh layer does: something of an earlier pass is kept "
+     "(a gradient added to with += instead of set?)"),
+    (TanhCachingOncePerBackward(), "'earlier input and gradients kept': a pass, another "
+                                   "forward(), then the first pass again gives another dX"),
+    (DenseKeepingFirstBiasGradient(3, 2, rng=np.random.default_rng(0)),
+     "'earlier input and gradients kept': a pass, another forward(), then the first pass "
+     "again gives another db than a fresh layer does"),
     (NoCacheCheck(), "'backward before forward is an error': backward() before forward() "
                      "raised AttributeError"),
     (UpcastingSigmoid(), "'float32 stays float32': a float32 input should give float32 "

@@ -100,6 +100,31 @@ class DriftsAfterWarmup(SGD):
         param -= self.lr * grad + (1e-6 if self.t >= 10 else 0.0)
 
 
+class FastPathUnguarded(tn.optimizers.RMSProp):
+    """update() guards 0/0, the fast path does not: equal bit for bit while eps > 0."""
+
+    def fused_update(self, param, grad, s, m=None, buf=None):
+        tmp = self._scratch(param)
+        np.multiply(grad, grad, out=tmp)
+        tmp *= 1 - self.rho
+        s *= self.rho
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self.eps
+        np.divide(grad, tmp, out=tmp)  # the bug: 0 / 0 is NaN with eps = 0
+        tmp *= self.lr
+        param -= tmp
+
+
+class BiasesDriftAfterWarmup(SGD):
+    """Moves biases (1-D arrays) a little from step 10 on, gradient or not; W stays put."""
+
+    elementwise = False
+
+    def update(self, param, grad):
+        param -= self.lr * grad + (1e-6 if self.t >= 10 and param.ndim == 1 else 0.0)
+
+
 class Crashes(SGD):
     def update(self, param, grad):
         raise ZeroDivisionError("oops")
@@ -134,6 +159,14 @@ class Crashes(SGD):
                      "weight_decay=0, some gradient entries always 0, "
                      "W/1 holds NaN or inf after 20 steps (layer by layer): guard the division "
                      "so that 0 / 0 gives 0"),
+    (FastPathUnguarded, "'zero-gradient entries stay put with eps=0': with eps=0, "
+                        "weight_decay=0, some gradient entries always 0, W/1 holds NaN or inf "
+                        "after 20 steps (the fused path): guard the division so that 0 / 0 "
+                        "gives 0 (tinynet.optimizers.base.divide)"),
+    (BiasesDriftAfterWarmup, "'zero-gradient entries stay put with eps=0': with "
+                             "weight_decay=0, weights whose gradient is always 0 moved in 20 "
+                             "steps (layer by layer); with nothing to learn, nothing should "
+                             "move"),
     (DriftsAfterWarmup, "'zero-gradient entries stay put with eps=0': with weight_decay=0, "
                         "weights whose gradient is always 0 moved in 20 "
                         "steps (layer by layer)"),
