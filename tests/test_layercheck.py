@@ -124,6 +124,62 @@ class TanhCachingOncePerBackward(tn.Tanh):
         return super().backward(dY)
 
 
+class SigmoidKeepingFirstOutput(tn.Sigmoid):
+    """Backward uses the first pass's output forever; each forward's own output is right."""
+
+    def forward(self, X):
+        Y = super().forward(X)
+        self._Y = getattr(self, "_first", None)
+        if self._Y is None:
+            self._first = self._Y = Y
+        return Y.copy()
+
+
+class Stateless(tn.Identity):
+    """Needs no cache, so backward() before forward() does not raise (it should)."""
+
+    n_out = 3
+
+    def backward(self, dY):
+        if dY.shape[1] != self.n_out:
+            raise ValueError(f"dY must have {self.n_out} columns")
+        return dY * 1.0
+
+
+class SaysNothingOfForward(tn.Tanh):
+    def backward(self, dY):
+        if getattr(self, "_Y", None) is None:
+            raise ValueError("no cache")
+        return super().backward(dY)
+
+
+class ReturnsList(tn.Identity):
+    def forward(self, X):
+        return super().forward(X).tolist()
+
+
+class ReturnsThreeDimensions(tn.Identity):
+    def forward(self, X):
+        return super().forward(X)[:, :, None]
+
+
+class DropsAColumn(tn.Identity):
+    def forward(self, X):
+        return super().forward(X)[:, 1:]
+
+
+class DenseOneWrongEntry(tn.Dense):
+    def backward(self, dZ, input_grad=True):
+        dX = super().backward(dZ, input_grad)
+        self.dW[1, 2] += 1.0  # the bug: one entry off, at (1, 2)
+        return dX
+
+
+class CrashingForward(tn.Identity):
+    def forward(self, X):
+        raise ZeroDivisionError("oops")
+
+
 class NoCacheCheck(tn.Layer):
     def forward(self, X):
         self._Y = np.tanh(X)
@@ -154,7 +210,8 @@ class UpcastingSigmoid(tn.Sigmoid):
     (Centering(), "'gradients match finite differences': dX differs from central finite "
                   "differences"),
     (ReLUWithSharedBuffer(), "'second pass independent of the first': a second "
-                             "forward/backward changed the arrays the first one returned"),
+                             "forward/backward changed the arrays the first one returned: they "
+                             "share memory with the layer's cache (return new arrays)"),
     (ReLUInPlace(), "'input not mutated': forward() or backward() changed its input X in place"),
     (TanhCachingByReference(), "'earlier input and gradients kept': a second forward() "
                                "changed the input of the first: the layer keeps the caller's X "
@@ -174,6 +231,22 @@ class UpcastingSigmoid(tn.Sigmoid):
                      "raised AttributeError"),
     (UpcastingSigmoid(), "'float32 stays float32': a float32 input should give float32 "
                          "arrays, but these are not: {'output': 'float64', 'dX': 'float64'}"),
+    (SigmoidKeepingFirstOutput(), "'second pass independent of the first': forward/backward "
+                                  "on a second batch gave other numbers than on a fresh layer: "
+                                  "something of the first pass was kept"),
+    (Stateless(), "'backward before forward is an error': backward() before forward() did not "
+                  "raise; it must say forward() comes first"),
+    (SaysNothingOfForward(), "'backward before forward is an error': backward() before "
+                             "forward() raised ValueError: no cache (say 'forward')"),
+    (ReturnsList(), "'output shape': forward() of a batch of shape (5, 4) returned list: one "
+                    "row per sample expected"),
+    (ReturnsThreeDimensions(), "'output shape': forward() of a batch of shape (5, 4) returned "
+                               "(5, 4, 1): one row per sample expected"),
+    (DropsAColumn(), "'output shape': forward() returned 3 columns, expected 4"),
+    (DenseOneWrongEntry(3, 4, rng=np.random.default_rng(0)),
+     "'gradients match finite differences': dW differs from central finite differences "
+     "(relative error"),
+    (CrashingForward(), "'output shape': raised ZeroDivisionError: oops"),
 ])
 def test_each_planted_bug_is_caught_and_named(layer, message):
     with warnings.catch_warnings():
@@ -184,8 +257,61 @@ def test_each_planted_bug_is_caught_and_named(layer, message):
 
 
 def test_the_mean_bias_bug_is_off_by_exactly_the_batch_size():
-    with pytest.raises(LayerCheckError, match=r"\|\|backprop\|\| / \|\|fd\|\| = 0\.2\)"):
+    # db = g/B instead of g: relative error |g/5 - g| / (|g/5| + |g|) = 4/6, ratio 1/5
+    with pytest.raises(LayerCheckError, match=r"relative error 0\.67; .*"
+                       r"\|\|backprop\|\| / \|\|fd\|\| = 0\.2\)"):
         check_layer(DenseWithMeanBias(4, 3, rng=np.random.default_rng(0)))  # B = 5
+
+
+def test_the_gradient_message_names_where_the_largest_difference_is():
+    with pytest.raises(LayerCheckError, match=r"dW differs .* at \(1, 2\): backprop "):
+        check_layer(DenseOneWrongEntry(3, 4, rng=np.random.default_rng(0)))
+
+
+class Silent(tn.Layer):
+    """Y = 0: every gradient is exactly 0, in backprop and in finite differences."""
+
+    def forward(self, X):
+        self._n = X.shape
+        return np.zeros_like(X)
+
+    def backward(self, dY):
+        if getattr(self, "_n", None) is None:
+            raise RuntimeError("forward() must come first")
+        return np.zeros_like(dY)
+
+
+class SignedSqrt(tn.Layer):
+    """Y = sign(X) sqrt(|X|), written so numpy warns (sqrt of the negatives np.where drops):
+    correct, and the warning is no failure."""
+
+    def forward(self, X):
+        self._X = X
+        return np.where(X > 0, np.sqrt(X), -np.sqrt(-X))
+
+    def backward(self, dY):
+        if getattr(self, "_X", None) is None:
+            raise RuntimeError("forward() must come first")
+        return dY * 0.5 / np.sqrt(np.abs(self._X))
+
+
+def test_zero_gradients_and_harmless_numpy_warnings_pass():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_layer(Silent()) == list(LAYER_CHECKS)  # 0 vs 0 is no relative error
+        assert check_layer(SignedSqrt()) == list(LAYER_CHECKS)
+
+
+def test_the_checks_inputs_are_fixed_varied_away_from_zero_and_of_both_signs():
+    from tinynet.layercheck import _inputs
+
+    X1, X2 = _inputs(tn.Dense(3, 2))
+    assert X1.shape == X2.shape == (5, 3) and not np.array_equal(X1, X2)
+    assert np.abs(X1).min() >= 0.2 and (X1 > 0).any() and (X1 < 0).any()
+    assert np.unique(np.abs(X1)).size == X1.size  # every entry its own value
+    again = _inputs(tn.Dense(3, 2))
+    assert np.array_equal(X1, again[0]) and np.array_equal(X2, again[1])  # a fixed seed
+    assert _inputs(tn.ReLU())[0].shape == (5, 4)  # a layer without n_in: width 4
 
 
 def test_check_layer_wants_an_instance():

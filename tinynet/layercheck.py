@@ -77,7 +77,7 @@ def check_gradients(layer):
     X, _ = _inputs(layer)
     pairs = gradcheck_layer(layer, X, arrays=True)
     for key, (grad, numeric) in pairs.items():
-        name = "dX" if key == "X" else f"d{key}"
+        name = f"d{key}"  # dX, dW, db
         if np.shape(grad) != numeric.shape:
             return (f"{name} has shape {np.shape(grad)}, but {key} has {numeric.shape} "
                     f"(a transposed product?)")
@@ -85,8 +85,7 @@ def check_gradients(layer):
         err = np.linalg.norm(grad - numeric) / scale if scale else 0.0
         if not err < 1e-6:
             where = np.unravel_index(np.argmax(np.abs(grad - numeric)), numeric.shape)
-            ratio = (np.linalg.norm(grad) / np.linalg.norm(numeric)
-                     if np.linalg.norm(numeric) else np.inf)
+            ratio = np.linalg.norm(grad) / np.linalg.norm(numeric)  # inf where fd is all 0
             return (f"{name} differs from central finite differences (relative error "
                     f"{err:.2g}; at {tuple(int(i) for i in where)}: backprop "
                     f"{grad[where]:.6g}, finite differences {numeric[where]:.6g}; "
