@@ -1,5 +1,14 @@
+import os
+
 import numpy as np
 import pytest
+
+# Under `mutmut run`, its statistics pass marks this process "stats" (README, "Mutation
+# testing"). A tinynet that a test starts as a subprocess would inherit the mark and try to
+# record its calls from a folder without mutmut's configuration; it runs the plain code
+# instead (this process keeps the mark). While a mutant is tested, subprocesses run it too.
+if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+    del os.environ["MUTANT_UNDER_TEST"]
 
 
 @pytest.fixture(autouse=True)

@@ -117,3 +117,29 @@ def test_a_model_ending_in_softmax_trains_and_reads_probabilities(rng):
     P = model.predict_proba(X_test)
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     assert np.array_equal(model.predict(X_test), P.argmax(axis=1))
+
+
+def test_dropout_defaults_bounds_and_signed_zeros():
+    layer = tn.Dropout()  # p = 0.5 and a fresh generator by default
+    assert layer.p == 0.5
+    X = -np.ones((200, 5))
+    Y = layer.forward(X)
+    assert 0.3 < np.mean(Y == 0) < 0.7 and not np.signbit(Y[Y == 0]).any()  # +0.0, not -0.0
+    dX = layer.backward(-np.ones_like(Y))
+    assert not np.signbit(dX[dX == 0]).any()
+    for p in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="p must be"):
+            tn.Dropout(p)
+    with pytest.raises(ValueError, match=r"expects a gradient shaped like the forward output "
+                                         r"\(200, 5\), got \(5, 200\)"):
+        layer.backward(np.ones((5, 200)))
+    with pytest.raises(ValueError, match="got <class 'list'>"):
+        layer.backward([[1.0] * 5] * 200)
+
+
+def test_softmax_shifts_each_row_by_its_own_max():
+    Z = np.array([[1000.0, 0.0], [-1000.0, -1001.0], [800.0, 799.0]])
+    Y = tn.Softmax().forward(Z)
+    e = np.exp(-1.0)
+    np.testing.assert_allclose(Y, [[1.0, 0.0], [1 / (1 + e), e / (1 + e)],
+                                   [1 / (1 + e), e / (1 + e)]], rtol=1e-12)

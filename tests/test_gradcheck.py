@@ -97,3 +97,50 @@ def test_bad_arguments(kwargs, error, fragment):
         tn.gradcheck({}, tn.SoftmaxCrossEntropy(), np.ones((1, 2)), [0])
     with pytest.raises(TypeError, match="loss must be a tinynet Loss, got str"):
         tn.gradcheck(model, "mse", np.ones((1, 2)), [0])
+
+
+# ----- gradcheck_layer ------------------------------------------------------------------
+
+
+class DenseWithMeanBias(tn.Dense):
+    def backward(self, dZ, input_grad=True):
+        dX = super().backward(dZ, input_grad)
+        self.db = dZ.mean(axis=0)  # the bug: an extra 1/B
+        return dX
+
+
+def test_gradcheck_layer_returns_relative_errors_by_default(rng):
+    X = rng.standard_normal((5, 3))
+    errors = tn.gradcheck_layer(tn.Tanh(), X)
+    assert sorted(errors) == ["X"] and errors["X"] < 1e-8
+    errors = tn.gradcheck_layer(DenseWithMeanBias(3, 2, rng=rng), X * 1e-3)  # tiny gradients
+    assert errors["W"] < 1e-6 and errors["X"] < 1e-6
+    assert errors["b"] == pytest.approx(4 / 6, rel=1e-6)  # |g/5 - g| / (|g/5| + |g|), no atol
+
+
+def test_gradcheck_layer_is_reproducible_and_works_in_float64_on_a_copy(rng):
+    X = rng.standard_normal((4, 3)).astype(np.float32)
+    layer = tn.Dense(3, 2, rng=rng, dtype=np.float32)
+    first = tn.gradcheck_layer(layer, X, arrays=True)
+    again = tn.gradcheck_layer(layer, X, arrays=True)
+    assert all(np.array_equal(first[k][0], again[k][0]) for k in first)  # the same R
+    assert all(a.dtype == np.float64 for pair in first.values() for a in pair)
+    assert max(tn.gradcheck_layer(layer, X).values()) < 1e-7  # float64 finite differences
+    assert layer.W.dtype == np.float32 and layer.dW is None and X.dtype == np.float32
+
+
+def test_gradcheck_layer_leaves_a_dropout_layers_generator_alone(rng):
+    layer = tn.Dropout(0.5, rng=np.random.default_rng(3))
+    before = layer.rng.bit_generator.state
+    tn.gradcheck_layer(layer, rng.standard_normal((4, 3)))
+    assert layer.rng.bit_generator.state == before  # the check drew its mask on a copy
+
+
+@pytest.mark.parametrize("eps, error, message", [
+    (0.0, ValueError, "eps must be > 0.0, got 0.0"),
+    (-1e-6, ValueError, "eps must be > 0.0"),
+    ("small", TypeError, "eps must be a number, got 'small'"),
+])
+def test_gradcheck_layer_checks_eps(rng, eps, error, message):
+    with pytest.raises(error, match=message):
+        tn.gradcheck_layer(tn.Tanh(), rng.standard_normal((2, 2)), eps=eps)

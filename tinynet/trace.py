@@ -16,8 +16,6 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .losses import Loss
 from .model import Sequential
 from .validation import check_same_length
@@ -82,5 +80,5 @@ def trace(model: Sequential, loss: Loss, X, y) -> Trace:
         t.dZ[l] = grad.copy()
         grad = dense.backward(grad)
         t.dW[l], t.db[l] = dense.dW.copy(), dense.db.copy()
-    t.dA[0] = np.array(grad, copy=True)
+    t.dA[0] = grad  # a new array: the first Dense layer's dZ @ W.T
     return t
