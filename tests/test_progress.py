@@ -134,3 +134,56 @@ def test_the_lr_is_kept_in_the_history_but_not_shown(capsys):
     assert "lr" in history and history["lr"] == [0.01]
     line = capsys.readouterr().out
     assert "lr" not in line and "0.01" not in line
+
+
+def test_a_shell_without_config_is_no_kernel(monkeypatch):
+    shell = types.SimpleNamespace()  # an IPython-like object without a config
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert progress.where() == "terminal"
+
+
+def test_closing_before_any_fit_does_nothing():
+    ProgressBar().close()
+
+
+def test_a_notebook_fit_stopped_in_its_first_epoch_leaves_the_widget(notebook):
+    import os
+    import signal
+
+    class CtrlC(tn.Callback):
+        def on_batch_end(self, trainer, step, logs):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    t = make()
+    t.callbacks.append(CtrlC())
+    assert t.fit(*data(40), epochs=2).interrupted
+    assert [kind for kind, _ in notebook] == ["display"]  # no final line: no epoch ended
+
+
+def test_text_lines_are_flushed_and_never_a_tqdm_bar(monkeypatch, capsys):
+    import io
+
+    class Out(io.StringIO):
+        flushes = 0
+
+        def flush(self):
+            Out.flushes += 1
+
+    out = Out()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(ProgressBar, "delay", 0)  # a terminal would get a live bar at once
+    history = make("text").fit(*data(80), epochs=2)  # 10 batches: the bar's moment comes
+    assert out.getvalue().splitlines()[1].startswith("epoch 2/2: loss ")
+    assert Out.flushes >= 2 and len(history) == 2  # each line out as it is printed
+    assert capsys.readouterr().err == ""  # no tqdm bar on stderr
+
+
+def test_a_fast_terminal_epoch_writes_only_its_final_line(monkeypatch, capsys):
+    monkeypatch.setattr(ProgressBar, "delay", 1000.0)  # no epoch lasts that long
+    import tqdm
+
+    monkeypatch.setattr(tqdm, "tqdm", type("NoBar", (tqdm.tqdm,), {"__init__": None}))
+    make("terminal").fit(*data(80), epochs=1)  # 10 batches: the bar would open at the 10th
+    line = capsys.readouterr().err
+    assert line.startswith("epoch 1/1: 100%") and "10/10 [00:00<00:00" in line
+    assert "batch/s" in line and line.count("\n") == 1

@@ -140,3 +140,11 @@ def test_explain_backprop_on_the_command_line(capsys):
     assert "(sigmoid'(Z) = A⊙(1 - A))" in out and "dZ[2] = (sigmoid(Z[2]) - y) / B" in out
     assert main(["explain", "backprop", "--sizes", "3,2", "--loss", "binary_cross_entropy"]) == 2
     assert "binary_cross_entropy needs 1 output; --sizes ends in 2" in capsys.readouterr().err
+
+
+def test_a_trace_says_its_depth_loss_and_shapes():
+    model = tn.mlp([2, 3, 4, 2], seed=0)
+    X, y = np.array([[0.1, -0.2], [0.3, 0.4], [0.5, -0.6]]), np.array([0, 1, 1])
+    t = tn.trace(model, tn.SoftmaxCrossEntropy(), X, y)
+    assert repr(t) == (f"Trace(L=3, loss={t.loss:.6g}, A[0] (3, 2), Z[1] (3, 3), Z[2] (3, 4), "
+                       f"Z[3] (3, 2))")
