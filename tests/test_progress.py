@@ -187,3 +187,28 @@ def test_a_fast_terminal_epoch_writes_only_its_final_line(monkeypatch, capsys):
     line = capsys.readouterr().err
     assert line.startswith("epoch 1/1: 100%") and "10/10 [00:00<00:00" in line
     assert "batch/s" in line and line.count("\n") == 1
+
+
+def test_a_slow_terminal_epoch_opens_its_live_bar_at_the_tenth_batch(monkeypatch):
+    import tqdm
+
+    made = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+            self.n = 0
+
+        def update(self, n):
+            self.n += n
+
+        def set_postfix_str(self, text, refresh=True):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm, "tqdm", Bar)
+    monkeypatch.setattr(ProgressBar, "delay", 1e-9)  # not at the epoch's start, but soon
+    make("terminal").fit(*data(80), epochs=1)  # 10 batches
+    assert made == [{"total": 10, "desc": "epoch 1/1", "unit": "batch", "leave": True}]
