@@ -126,7 +126,8 @@ def test_effective_lr_sgd_is_lr_everywhere():
     assert np.all(opt.effective_lr(1)["W"] == 0.3) and opt.effective_lr(1)["b"].shape == (2,)
 
 
-BUILTINS = [(tn.optimizers.SGD, {}), (tn.optimizers.Momentum, {}), (tn.optimizers.RMSProp, {}),
+BUILTINS = [(tn.optimizers.SGD, {}), (tn.optimizers.Momentum, {}),
+            (tn.optimizers.Momentum, {"nesterov": True}), (tn.optimizers.RMSProp, {}),
             (tn.optimizers.RMSProp, {"centered": True, "momentum": 0.9}),
             (tn.optimizers.Adam, {}), (tn.optimizers.Adagrad, {}),
             (tn.optimizers.Adam, {"weight_decay": 1e-3})]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, divide
 from .registry import register
 
 
@@ -46,8 +46,7 @@ class Adadelta(Optimizer):
         rho, eps, lr = self.rho, self.eps, self.lr
         s[...] = rho * s + (1 - rho) * (dW * dW)
         root_s = np.sqrt(s + eps)
-        update = np.sqrt(delta + eps) * np.divide(dW, root_s, out=np.zeros_like(dW),
-                                                  where=root_s != 0)
+        update = np.sqrt(delta + eps) * divide(dW, root_s)  # where 0/0 -> 0
         delta[...] = rho * delta + (1 - rho) * (update * update)
         W -= lr * update
 

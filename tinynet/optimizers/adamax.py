@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, divide
 from .registry import register
 
 
@@ -43,7 +43,7 @@ class AdaMax(Optimizer):
         beta1, beta2, eps, lr, t = self.beta1, self.beta2, self.eps, self.lr, self.t
         v[...] = beta1 * v + (1 - beta1) * dW
         u[...] = np.maximum(beta2 * u, np.abs(dW) + eps)
-        W -= lr / (1 - beta1**t) * np.divide(v, u, out=np.zeros_like(v), where=u != 0)
+        W -= lr / (1 - beta1**t) * divide(v, u)  # v / u, where 0/0 -> 0
 
     def effective_lr(self, l: int) -> dict:
         """``lr / (1 - beta1^t) / u``: the rate that multiplies v."""
