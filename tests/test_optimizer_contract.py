@@ -141,3 +141,25 @@ def test_a_schedules_config_leaves_out_its_private_attributes():
     sched = StepDecay(step_size=3, gamma=0.5)
     sched._seen = [1, 2]  # a schedule's own bookkeeping
     assert "_seen" not in sched.config() and sched.config()["step_size"] == 3
+
+
+def test_a_replaced_gradient_of_the_wrong_shape_is_named_before_the_step():
+    model, loss, X, y = _tiny_problem()
+    _backprop(model, loss, X, y)
+    model.dense_layers[1].db = np.zeros(5)  # a user's own gradient, wrongly shaped
+    before = {k: a.copy() for k, a in model.arrays().items()}
+    with pytest.raises(ValueError, match=r"Dense\(n_in=8, n_out=2, init='he'\)\.db must be an "
+                                         r"array of shape \(2,\), got \(5,\)"):
+        tn.optimizers.RMSProp().step(model)
+    assert all(np.array_equal(a, before[k]) for k, a in model.arrays().items())
+
+
+def test_adamax_reports_lr_over_bias_correction_over_u():
+    layer = tn.Dense(2, 1)
+    opt = tn.optimizers.AdaMax(lr=0.2)
+    for g in (4.0, -1.0):
+        layer.dW, layer.db = np.array([[g], [0.5 * g]]), np.full(1, g)
+        opt.step([layer])
+    rates = opt.effective_lr(1)
+    np.testing.assert_allclose(rates["W"], 0.2 / (1 - 0.9**2) / opt.u_dW[1], rtol=1e-12)
+    np.testing.assert_allclose(rates["b"], 0.2 / (1 - 0.9**2) / opt.u_db[1], rtol=1e-12)
