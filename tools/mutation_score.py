@@ -48,22 +48,32 @@ def function_of(key: str) -> str:
     return name[2:] if name.startswith("x_") else name
 
 
-def changed_lines(source: str, key: str) -> tuple[str, str, bool]:
+def functions(source: str) -> dict:
+    """Every function of a mutated module by name: (first line, end line, the lines inside
+    a ``raise``), from one parse of the module (it holds every mutant: parse it once)."""
+    found = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            raises = {line - first for sub in ast.walk(node) if isinstance(sub, ast.Raise)
+                      for line in range(sub.lineno, sub.end_lineno + 1)}
+            found[node.name] = (first, node.end_lineno, raises)
+    return found
+
+
+def changed_lines(source: str, key: str, funcs: dict | None = None) -> tuple[str, str, bool]:
     """The original and mutated text of the lines a mutant changes, and whether every
     changed line lies inside a ``raise`` statement (the mutant only rewords an error)."""
     name = key.rsplit(".", 1)[1]
     orig = re.sub(r"__mutmut_\d+$", "__mutmut_orig", name)
     src = source.splitlines()
-    bodies, raises = {}, set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (name, orig):
-            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            lines = src[first - 1:node.end_lineno]
-            bodies[node.name] = [line.replace(node.name, "FUNC") for line in lines]
-            if node.name == orig:
-                for sub in ast.walk(node):
-                    if isinstance(sub, ast.Raise):
-                        raises.update(range(sub.lineno - first, sub.end_lineno - first + 1))
+    funcs = funcs if funcs is not None else functions(source)
+    bodies = {}
+    for fname in (name, orig):
+        if fname in funcs:
+            first, end, _ = funcs[fname]
+            bodies[fname] = [line.replace(fname, "FUNC") for line in src[first - 1:end]]
+    raises = funcs[orig][2] if orig in funcs else set()
     a, b = bodies.get(orig, []), bodies.get(name, [])
     minus, plus, where = [], [], set()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
@@ -99,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     survivors, used = [], set()
     for meta in metas:
         source = meta.with_suffix("").read_text()  # the mutated module: every mutant in it
+        funcs = None  # parsed when the first survivor needs it
         results = json.loads(meta.read_text())["exit_code_by_key"]
         for key, code in results.items():
             row = counts[module_of(key)]
@@ -109,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["not run" if code is None else "no tests"] += 1
                 continue
             func = function_of(key)
-            before, after, in_raise = changed_lines(source, key)
+            funcs = funcs if funcs is not None else functions(source)
+            before, after, in_raise = changed_lines(source, key, funcs)
             if in_raise:
                 row["message"] += 1
                 continue
