@@ -341,3 +341,39 @@ def test_rising_loss_is_flagged_and_can_be_switched_off():
         warnings.simplefilter("ignore", tn.TeachingWarning)
         make().fit(X, y, epochs=5)
     assert not caught
+
+
+def quantities(out: str) -> dict:
+    """``{"s_t = rho*s + (1-rho)*g⊙g": [1000.0, 0.1], ...}`` for step 1's lines."""
+    step1 = out.split("step 1:")[1].split("\n\n")[0]
+    rows = {}
+    for line in step1.splitlines()[1:]:
+        label, _, value = line.strip().rpartition(" = ")
+        rows[" ".join(label.split())] = [float(x) for x in value.strip("()").split(",")]
+    return rows
+
+
+@pytest.mark.parametrize("args, expected", [
+    # g = (100, 1), lr = 0.01, eps = 0, rho = 0.9, beta = 0.9, beta1 = 0.9, beta2 = 0.999
+    (["momentum"], {"v_t = beta*v + (1-beta)*g": [10, 0.1]}),
+    (["rmsprop", "--centered", "true"], {
+        "s_t = rho*s + (1-rho)*g⊙g": [1000, 0.1], "sqrt(s_t)": [1000**0.5, 0.1**0.5],
+        "m_t = rho*m + (1-rho)*g": [10, 0.1],  # s - m⊙m = (900, 0.09): root (30, 0.3)
+        "scaled gradient = g / (sqrt(s_t - m_t⊙m_t) + eps)": [100 / 30, 1 / 0.3],
+        "eta_eff = lr / (sqrt(s_t - m_t⊙m_t) + eps)": [0.01 / 30, 0.01 / 0.3]}),
+    (["adam"], {
+        "v_t = beta1*v + (1-beta1)*g": [10, 0.1], "s_t = beta2*s + (1-beta2)*g⊙g": [10, 0.001],
+        "v_hat = v_t / (1-beta1^t)": [100, 1], "s_hat = s_t / (1-beta2^t)": [1e4, 1],
+        "eta_eff = lr / (sqrt(s_hat) + eps)": [1e-4, 0.01]}),
+    (["adagrad"], {
+        "G_t = G + g⊙g": [1e4, 1], "sqrt(G_t)": [100, 1],
+        "scaled gradient = g / (sqrt(G_t) + eps)": [1, 1],
+        "eta_eff = lr / (sqrt(G_t) + eps)": [1e-4, 0.01]}),
+    (["lion"], {"v_t": [1, 0.01]}),  # any other optimizer: its state by name
+])
+def test_explain_names_each_quantity_by_its_formula(capsys, args, expected):
+    assert main(["explain", *args]) == 0
+    rows = quantities(capsys.readouterr().out)
+    assert list(rows)[:-2] == list(expected) and list(rows)[-2:] == ["update", "theta_1"]
+    for label, value in expected.items():
+        np.testing.assert_allclose(rows[label], value, rtol=1e-3, err_msg=label)
