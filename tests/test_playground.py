@@ -205,10 +205,14 @@ def test_the_command_serves_until_ctrl_c(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "tinynet", "playground", "--port", "0",
                              "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
-    first = proc.stdout.readline()
-    url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)
-    with urllib.request.urlopen(url + "api/optimizers", timeout=30) as response:
-        assert "rmsprop" in json.loads(response.read())
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    try:
+        first = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)
+        with urllib.request.urlopen(url + "api/optimizers", timeout=30) as response:
+            assert "rmsprop" in json.loads(response.read())
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:  # a failed check must not leave a server running
+        proc.kill()
+        proc.wait()
     assert proc.returncode == 0 and "playground stopped" in out and "Traceback" not in err
