@@ -148,3 +148,34 @@ def test_a_trace_says_its_depth_loss_and_shapes():
     t = tn.trace(model, tn.SoftmaxCrossEntropy(), X, y)
     assert repr(t) == (f"Trace(L=3, loss={t.loss:.6g}, A[0] (3, 2), Z[1] (3, 3), Z[2] (3, 4), "
                        f"Z[3] (3, 2))")
+
+
+def test_explain_backprop_shows_arrays_with_4_decimals_plus_zero_and_integer_labels():
+    assert fmt(np.array([[0.13, -0.0], [1e-9, -2.5]])) == "[[ 0.1300  0.0000]\n [ 0.0000 -2.5000]]"
+    assert fmt(np.array([0.123456])) == "[0.1235]"
+    assert fmt(np.array([0, 1])) == "[0 1]" and fmt(np.array([3], dtype=np.uint8)) == "[3]"
+
+
+@pytest.mark.parametrize("loss, targets", [("softmax_cross_entropy", "classes"),
+                                           ("binary_cross_entropy", "classes"),
+                                           ("mse", "values")])
+def test_explain_backprops_problem_is_the_readmes_and_seeded(loss, targets):
+    n_out = 1 if loss != "softmax_cross_entropy" else 2
+    model, loss_fn, X, y = tiny_problem((2, 3, n_out), "relu", loss, 2, 0)
+    X_again, y_again = tiny_problem((2, 3, n_out), "relu", loss, 2, 0)[2:]
+    assert np.array_equal(X, X_again) and np.array_equal(y, y_again)
+    assert X.tolist() == [[0.13, -0.13], [0.64, 0.1]]  # the README's trace block uses these
+    if loss == "softmax_cross_entropy":
+        assert y.tolist() == [0, 1]  # ... and these labels: "explain backprop prints this pass"
+    reference = tn.mlp([2, 3, n_out], seed=0, head="identity" if loss == "mse" else None)
+    for key, a in model.arrays().items():
+        assert np.array_equal(a, reference.arrays()[key]), key
+    assert type(loss_fn).__name__ == {"softmax_cross_entropy": "SoftmaxCrossEntropy",
+                                      "binary_cross_entropy": "BinaryCrossEntropy",
+                                      "mse": "MSE"}[loss]
+    if targets == "classes":
+        assert y.dtype.kind == "i" and set(y.tolist()) <= {0, 1} and y.shape == (2,)
+    else:
+        assert y.shape == (2, 1) and y.tolist() == np.round(y, 2).tolist()
+    with pytest.raises(ValueError, match="unknown loss 'hinge'; choose one of"):
+        tiny_problem((2, 3, 2), "relu", "hinge", 2, 0)
