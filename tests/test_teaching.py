@@ -244,6 +244,11 @@ def test_an_erratic_rate_is_shown_as_a_word_and_never_chosen():
     assert table.splitlines()[4].split() == ["0.3", "erratic"]
     assert table.splitlines()[5].split() == ["1", "diverged"]
     assert "0.0500" not in table and "never chosen" in table
+    assert "every rate on the grid is erratic" not in table
+    only_erratic = compare.Entry("Adam", 0.3, True, {0.3: 0.2, 1.0: 0.4}, erratic={0.3, 1.0})
+    assert ("Adam: every rate on the grid is erratic; the lowest loss among them (0.3) is "
+            "shown, but another CPU may choose another: add smaller rates with --lrs"
+            in compare.grid_report([only_erratic]))
 
     data = compare.three_way(tn.datasets.load("moons", seed=0), seed=0)
     best, scores, erratic = compare.tune_lr("rmsprop", lambda s: tn.mlp([2, 32, 32, 2], seed=s),

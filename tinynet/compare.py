@@ -152,8 +152,9 @@ def tune_lr(name: str, make_model, data: Split, grid=LR_GRID, seed: int = 0,
             on_run=None, **kwargs) -> tuple[float, dict, set]:
     """Train ``name`` once per learning rate of ``grid`` (same initial weights, same
     batches), and once more from ``nudged`` weights. Return the rate with the lowest final
-    validation loss among those that are not erratic (``erratic_rates``), every score, and
-    the erratic rates. ``on_run(n)``, if given, is called as every ``n`` runs finish."""
+    validation loss among those that are not erratic (``erratic_rates``; among all of them
+    when every rate is, which ``grid_report`` then says), every score, and the erratic rates.
+    ``on_run(n)``, if given, is called as every ``n`` runs finish."""
     scores, twins = {}, {}
     for lr in grid:
         scores[lr], twins[lr] = (train_run(optimizers.get(name, lr=lr), model, data,
@@ -306,6 +307,11 @@ def grid_report(entries: list[Entry]) -> str:
         text.append("erratic: from the first rate where the run and its twin from weights "
                     "nudged in the\nlast bit end apart, the loss differs from machine to "
                     "machine (never chosen)")
+    for e in entries:  # no stable rate on the grid: the choice itself is not reproducible
+        if e.lr in e.erratic:
+            text.append(f"{e.name}: every rate on the grid is erratic; the lowest loss among "
+                        f"them ({e.lr:g}) is shown, but another CPU may choose another: "
+                        f"add smaller rates with --lrs")
     return "\n".join(text)
 
 
