@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from joblib.externals.loky import get_reusable_executor
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -146,6 +147,11 @@ def test_pipeline_grid_search_and_cross_validation(iris):
     assert scores.shape == (3,) and scores.mean() > 0.85
     search = GridSearchCV(pipe, {"tinynetclassifier__lr": [1e-3, 3e-2],
                                  "tinynetclassifier__rho": [0.9, 0.99]}, cv=3, n_jobs=2)
-    search.fit(X, y)
+    try:
+        search.fit(X, y)  # in two worker processes: the estimator crosses a pickle boundary
+    finally:
+        # joblib keeps its workers alive to reuse them; stop them now so that no child of
+        # this process exits later on its own (mutmut's runner reaps every child it sees)
+        get_reusable_executor().shutdown(wait=True)
     assert set(search.best_params_) == {"tinynetclassifier__lr", "tinynetclassifier__rho"}
     assert search.best_score_ > 0.85
