@@ -57,7 +57,6 @@ def bounded(largest: int):
             raise argparse.ArgumentTypeError(f"must be <= {largest}, got {text!r}")
         return value
 
-    parse.__name__ = "int"
     return parse
 
 
@@ -71,7 +70,6 @@ def positive(kind):
             raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
         return value
 
-    parse.__name__ = kind.__name__
     return parse
 
 
