@@ -74,7 +74,10 @@ def explain_backprop(sizes: Sequence[int] = (2, 3, 2), activation: str = "relu",
            f"{loss}, B = {samples} samples (seed {seed})", "",
            "Forward (batches are rows: Z = A @ W + b)"]
     out += _block("A[0]", "X", t.A[0])
-    out.append(f"  y = {fmt(y)}")
+    if np.ndim(y) == 1:  # class labels
+        out.append(f"  y = {fmt(y)}")
+    else:  # regression targets: one row per sample, like the other arrays
+        out += _block("Y", "", y)
     for l, d in enumerate(model.dense_layers, start=1):
         out += _block(f"W[{l}]", "", d.W) + _block(f"b[{l}]", "", d.b)
         out += _block(f"Z[{l}]", f"A[{l - 1}] @ W[{l}] + b[{l}]", t.Z[l])
