@@ -95,7 +95,10 @@ class Rosenbrock(Surface):
     def __init__(self, a: float = 1.0, b: float = 100.0):
         self.a = check_number("a", a)
         self.b = check_number("b", b, low=0.0, low_open=True)
-        self.minimum = (self.a, self.a**2)
+
+    @property
+    def minimum(self) -> tuple[float, float]:
+        return (self.a, self.a**2)
 
     def f(self, x, y):
         return (self.a - x) ** 2 + self.b * (y - x * x) ** 2
