@@ -74,6 +74,7 @@ def test_name_value_pairs_read_booleans_whole_numbers_then_floats():
     rejects(argtypes.key_value, "rho", "expected NAME=VALUE, got 'rho'")
     rejects(argtypes.key_value, "2rho=1", "expected NAME=VALUE, got '2rho=1'")
     rejects(argtypes.key_value, "rho=high", "rho: expected a number or true/false, got 'high'")
+    rejects(argtypes.key_value, "lr=1=2", "lr: expected a number or true/false, got '1=2'")
 
 
 def test_true_or_false():

@@ -83,6 +83,22 @@ def test_optimizer_stats_for_plain_sgd_is_lr_and_a_zero_step_of_zero_weights_is_
         assert steps[f"eff_lr_{key}/2"] == [pytest.approx(0.05, rel=1e-12)]
 
 
+def test_optimizer_stats_of_an_optimizer_without_eps_keeps_every_rate():
+    class Graded(tn.optimizers.SGD):
+        """SGD whose rate grows along each row of W: no eps, so no ceiling to leave out."""
+
+        def effective_lr(self, l):
+            rates = super().effective_lr(l)
+            rates["W"] = rates["W"] * np.linspace(0.5, 2.0, rates["W"].shape[1])
+            return rates
+
+    trainer, X, y = one_step_per_epoch(Graded(lr=0.1), [tn.OptimizerStats(every=1)])
+    trainer.fit(X, y, epochs=1)
+    steps = trainer.history.steps
+    assert steps["eff_lr_min/1"] == [pytest.approx(0.05)]
+    assert steps["eff_lr_max/1"] == [pytest.approx(0.2)]  # above lr: kept
+
+
 def test_optimizer_stats_records_after_steps_1_every_plus_1_and_so_on():
     trainer, X, y = one_step_per_epoch("sgd", [tn.OptimizerStats(every=2)])
     trainer.fit(X, y, epochs=5)  # steps 1..5; t before them 0..4
@@ -91,6 +107,8 @@ def test_optimizer_stats_records_after_steps_1_every_plus_1_and_so_on():
     assert tn.OptimizerStats().every == 10 and tn.OptimizerStats(3).config() == {"every": 3}
     with pytest.raises(ValueError, match="every must be >= 1"):
         tn.OptimizerStats(every=0)
+    with pytest.raises(TypeError, match="every must be an integer, got 2.5"):
+        tn.OptimizerStats(every=2.5)
 
 
 def test_the_scheduler_sets_each_epochs_rate_from_the_initial_one():
@@ -127,14 +145,18 @@ def test_a_scheduler_saves_a_tinynet_schedule_by_name_and_no_other_callable():
 
 def test_checkpoint_saves_after_every_nth_epoch(tmp_path):
     path = tmp_path / "run.npz"
-    trainer, X, y = one_step_per_epoch("sgd", [tn.Checkpoint(path, every=2)])
-    trainer.fit(X, y, epochs=1)
+    trainer, X, y = one_step_per_epoch("sgd", [tn.Checkpoint(path, every=3)])
+    trainer.fit(X, y, epochs=2)
     assert not path.exists()
-    trainer.fit(X, y, epochs=2)  # epoch indices 1 and 2: saved after 1, not after 2
-    assert trainer.epoch == 3 and tn.Trainer.load_checkpoint(path).epoch == 2
-    trainer.fit(X, y, epochs=1)  # index 3
-    assert tn.Trainer.load_checkpoint(path).epoch == 4
+    trainer.fit(X, y, epochs=3)  # epoch indices 2, 3, 4: saved after 2, not after 3 or 4
+    assert trainer.epoch == 5 and tn.Trainer.load_checkpoint(path).epoch == 3
+    trainer.fit(X, y, epochs=1)  # index 5
+    assert tn.Trainer.load_checkpoint(path).epoch == 6
     assert tn.Checkpoint(path).every == 1
+    with pytest.raises(ValueError, match="every must be >= 1, got 0"):
+        tn.Checkpoint(path, every=0)
+    with pytest.raises(TypeError, match="every must be an integer, got 2.5"):
+        tn.Checkpoint(path, every=2.5)
 
 
 def test_the_base_callback_saves_nothing_and_does_nothing():

@@ -44,6 +44,19 @@ def test_it_stops_after_patience_epochs_without_improvement():
     assert (es.best, es.best_epoch, es.wait, es.stopped_epoch) == (0.9, 1, 3, 4)
 
 
+@pytest.mark.parametrize("mode, sign", [("min", 1.0), ("max", -1.0)])
+def test_an_improvement_must_beat_the_best_by_more_than_min_delta_in_either_direction(mode,
+                                                                                    sign):
+    # values exact in binary: a gain of exactly min_delta (0.25) is not an improvement, a
+    # gain of 0.125 neither, a gain of 0.5 is; in mode "max" the same with signs turned
+    es = tn.EarlyStopping("loss", patience=5, min_delta=0.25, mode=mode, restore_best=False)
+    scripted(es, [sign * v for v in (2.0, 1.875, 0.5, 0.25)])
+    assert (es.best, es.best_epoch, es.wait) == (sign * 0.5, 2, 1)
+    es = tn.EarlyStopping("loss", patience=5, mode=mode, restore_best=False)
+    scripted(es, [sign * v for v in (2.0, 2.0, 1.0, 3.0)])  # min_delta 0: any gain counts
+    assert (es.best, es.best_epoch, es.wait) == (sign * 1.0, 2, 1)
+
+
 def test_a_new_fit_counts_anew_but_a_resumed_one_goes_on():
     es = tn.EarlyStopping("loss", patience=1, restore_best=False)
     scripted(es, [1.0, 2.0, 3.0])

@@ -88,9 +88,10 @@ class EarlyStopping(Callback):
         self.best = self.best_epoch = self.stopped_epoch = None
         self.wait = 0
         self._best_weights = self._best_optimizer = None
+        self._resumed = False  # set by load_state_dict: the next fit goes on from that state
 
     def on_train_begin(self, trainer) -> None:
-        if getattr(self, "_resumed", False):  # a checkpoint's state: go on counting from it
+        if self._resumed:  # a checkpoint's state: go on counting from it
             self._resumed = False
             return
         self.best, self.best_epoch, self.wait = None, None, 0
@@ -147,7 +148,7 @@ class EarlyStopping(Callback):
                 trainer.stop_training = True
 
     def on_train_end(self, trainer) -> None:
-        if self.restore_best and self._best_weights is not None:
+        if self._best_weights is not None:  # kept only with restore_best
             for key, param in trainer.model.arrays().items():
                 param[...] = self._best_weights[key]
             trainer.optimizer.load_state_dict(self._best_optimizer, trainer.model)

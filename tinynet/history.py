@@ -70,7 +70,7 @@ class History:
     def from_dict(cls, data: dict) -> History:
         metrics = {k: [math.nan if x is None else x for x in v]
                    for k, v in data.get("metrics", {}).items()}
-        return cls(metrics, data.get("steps", {}))
+        return cls(metrics, data.get("steps"))
 
     def to_csv(self, path, table: str = "epochs") -> None:
         """Write one row per epoch (``table="epochs"``) or per logged step (``"steps"``).
