@@ -31,7 +31,8 @@ def test_the_header_names_the_optimizer_its_hyperparameters_and_theta_0():
 
 def test_rmsprop_lines_name_the_root_they_use():
     plain = explain(tn.optimizers.RMSProp(lr=0.01), [[100, 1]])
-    assert re.search(r"\n  scaled gradient = g / \(sqrt\(s_t\) \+ eps\) += \(3.162, 3.162\)\n", plain)
+    assert re.search(r"\n  scaled gradient = g / \(sqrt\(s_t\) \+ eps\) += \(3.162, 3.162\)\n",
+                     plain)
     assert "eta_eff = lr / (sqrt(s_t) + eps)" in plain and "m_t" not in plain
     centered = explain(tn.optimizers.RMSProp(lr=0.01, centered=True), [[100, 1]])
     assert "scaled gradient = g / (sqrt(s_t - m_t⊙m_t) + eps)" in centered
