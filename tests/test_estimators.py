@@ -155,3 +155,42 @@ def test_pipeline_grid_search_and_cross_validation(iris):
         get_reusable_executor().shutdown(wait=True)
     assert set(search.best_params_) == {"tinynetclassifier__lr", "tinynetclassifier__rho"}
     assert search.best_score_ > 0.85
+
+
+def split_counts(est, X, y):
+    X_train, X_val, y_train, y_val = est._split_validation(X, y)
+    return len(X_train), len(X_val), np.bincount(y_val, minlength=3).tolist()
+
+
+def test_the_validation_split_is_stratified_sized_and_seeded():
+    """early_stopping holds out validation_fraction of the data: every class in proportion
+    (a class of two puts one in each part), the same rows for the same random_state."""
+    y = np.array([0] * 20 + [1] * 20 + [2] * 2)
+    X = np.arange(len(y), dtype=float)[:, None]
+    for seed in (0, 2, 3):  # seeds whose plain random split is not proportional
+        clf = TinyNetClassifier(validation_fraction=0.5, random_state=seed)
+        assert split_counts(clf, X, y)[1:] == (21, [10, 10, 1])
+    clf = TinyNetClassifier(validation_fraction=0.1, random_state=0)
+    assert split_counts(clf, X, y)[:2] == (37, 5)
+    again = [TinyNetClassifier(random_state=4)._split_validation(X, y)[1] for _ in range(2)]
+    assert np.array_equal(*again)
+    other = TinyNetClassifier(random_state=5)._split_validation(X, y)[1]
+    assert not np.array_equal(again[0], other)
+
+
+def test_a_class_too_small_to_stratify_is_split_at_random_not_refused():
+    y = np.array([0] * 20 + [1] * 20 + [2])
+    X = np.arange(len(y), dtype=float)[:, None]
+    assert sum(split_counts(TinyNetClassifier(random_state=0), X, y)[2]) == 5
+    clf = TinyNetClassifier(early_stopping=True, epochs=3, random_state=0).fit(X, y)
+    assert "val_loss" in clf.history_
+
+
+def test_the_regressor_holds_out_validation_without_stratifying(iris):
+    X, _ = iris
+    y = X[:, 0] * 0.5 + 0.25  # continuous: nothing to stratify by
+    reg = TinyNetRegressor(early_stopping=True, validation_fraction=0.2, epochs=3,
+                           random_state=0).fit(X, y)
+    assert "val_loss" in reg.history_ and len(reg.history_["val_loss"]) == 3
+    X_train, X_val, _, _ = reg._split_validation(X, y)
+    assert (len(X_train), len(X_val)) == (120, 30)
