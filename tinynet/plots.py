@@ -103,24 +103,6 @@ def plot_trajectories(surface, trajectories: dict, path=None, title: str = "",
     return _maybe_save(fig, path)
 
 
-def plot_histories(results, path=None, title: str = ""):
-    """Training loss (log scale) and validation accuracy per epoch, one line per optimizer."""
-    fig, (ax_loss, ax_acc) = new_figure(ncols=2, size=(10, 4))
-    for r in results:
-        epochs = np.arange(1, len(r.history["loss"]) + 1)
-        color = COLORS.get(r.name)
-        ax_loss.plot(epochs, r.history["loss"], color=color, label=r.name)
-        ax_acc.plot(epochs, r.history["val_accuracy"], color=color, label=r.name)
-    ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training loss")
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("validation accuracy")
-    ax_loss.legend()
-    fig.suptitle(title, fontsize=10)
-    return _maybe_save(fig, path)
-
-
 def plot_comparison(entries, path=None, title: str = ""):
     """Left: validation loss per epoch, each optimizer at its chosen rate (first seed).
     Right: final validation loss against learning rate, one curve per optimizer, an x at
