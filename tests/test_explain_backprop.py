@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+import tinynet as tn
 from tinynet.explain_backprop import explain_backprop, tiny_problem
 
 ACT = {  # (activation, its derivative from Z)
@@ -209,4 +210,10 @@ def test_tiny_problem_for_binary_cross_entropy_needs_one_output_and_draws_0_1_la
     model, _, X, y = tiny_problem((2, 3, 2), "relu", "mse", 5, 0)
     assert y.shape == (5, 2) and np.array_equal(y, np.round(y, 2)) and len(np.unique(y)) == 10
     assert np.array_equal(X, np.round(X, 2)) and X.shape == (5, 2)
-    assert type(model.layers[-1]).__name__ == "Dense"  # mse: an identity head, no softmax
+    assert model.head == "identity"  # regression: predictions are the outputs
+    assert tiny_problem((2, 3, 2), "relu", "softmax_cross_entropy", 2, 0)[0].head == "softmax"
+    assert tiny_problem((2, 3, 1), "relu", "binary_cross_entropy", 2, 0)[0].head == "sigmoid"
+    seeded = tiny_problem((2, 3, 2), "tanh", "softmax_cross_entropy", 2, 3)[0]
+    reference = tn.mlp([2, 3, 2], activation="tanh", seed=3)
+    for key, a in seeded.arrays().items():
+        assert np.array_equal(a, reference.arrays()[key]), key

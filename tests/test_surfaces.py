@@ -54,6 +54,10 @@ def test_minima_starts_and_names():
     assert [s.has_minimum for s in ALL] == [True] * 6 + [False]
     assert surfaces.Saddle().start == (1.0, 1e-3)  # almost on the ridge: the docstring's story
     assert sorted(surfaces.SURFACES) == ["quadratic", "rosenbrock", "rotated", "saddle"]
+    # the article's bowl: the x-gradient 100 times steeper
+    assert surfaces.Quadratic().a == surfaces.RotatedQuadratic().a == 100.0
+    assert surfaces.RotatedQuadratic().angle == np.pi / 4
+    assert (surfaces.Rosenbrock().a, surfaces.Rosenbrock().b) == (1.0, 100.0)
 
 
 def test_reprs_name_the_arguments():
@@ -75,6 +79,8 @@ def test_get_builds_by_name_with_arguments_and_names_the_choices():
         surfaces.Rosenbrock(b=0.0)
     with pytest.raises(ValueError, match="a must be > 0"):
         surfaces.RotatedQuadratic(a=-1.0)
+    with pytest.raises(ValueError, match="a must be finite, got nan"):
+        surfaces.Rosenbrock(a=np.nan)
     with pytest.raises(ValueError, match="angle must be finite"):
         surfaces.RotatedQuadratic(angle=np.inf)
 
@@ -107,6 +113,7 @@ def test_run_takes_names_the_surfaces_start_and_zero_steps():
     by_object = surfaces.run(tn.optimizers.RMSProp(), surfaces.Saddle(), steps=5)
     np.testing.assert_array_equal(by_name.path, by_object.path)
     assert surfaces.run("sgd", "quadratic", steps=2).path.shape == (3, 2)
+    assert surfaces.run("sgd", "quadratic").path.shape == (101, 2)  # 100 steps by default
     with pytest.raises(ValueError, match="steps must be >= 0"):
         surfaces.run("sgd", "quadratic", steps=-1)
     with pytest.raises(ValueError, match=r"start must be two numbers \(x, y\), got \(1, 2, 3\)"):
@@ -144,6 +151,7 @@ def test_divergence_is_the_first_non_finite_or_far_away_point():
     assert surfaces.Trajectory(path[[0, 1, 4]], losses[:3]).diverged_at() == 2
     assert surfaces.Trajectory(path[:3], np.array([0.0, np.inf, 0.0])).diverged_at() == 1
     assert surfaces.Trajectory(np.array([[0.0, 0.0], [-2e6, 0.0]]), np.zeros(2)).diverged_at() == 1
+    assert surfaces.Trajectory(np.array([[1e6 + 0.5, 0.0]]), np.zeros(1)).diverged_at() == 0
     assert surfaces.Trajectory(np.array([[0.0, 0.0], [0.0, -np.inf]]),
                                np.zeros(2)).diverged_at() == 1
 

@@ -97,15 +97,16 @@ def explain_backprop(sizes: Sequence[int] = (2, 3, 2), activation: str = "relu",
     out += ["", "Check: each entry against the central difference (L(w + eps) - L(w - eps)) "
             "/ (2 eps), eps = 1e-6",
             f"  {'entry':<14}{'backprop':>16}{'finite diff':>16}{'|difference|':>14}"]
-    worst = (0.0, "")
-    for key, (grad, numeric) in gradcheck(model, loss_fn, X, y, arrays=True).items():
-        if key == "X":
-            continue
+    pairs = gradcheck(model, loss_fn, X, y, arrays=True)
+    pairs.pop("X")  # the input's gradient is shown above as dA[0], not checked here
+    diffs = []
+    for key, (grad, numeric) in pairs.items():
         p, l = key.split("/")
         for i in np.ndindex(grad.shape):
             diff = abs(grad[i] - numeric[i])
             name = f"d{p}[{l}]{list(i)}"
             out.append(f"  {name:<14}{grad[i]:>16.10f}{numeric[i]:>16.10f}{diff:>14.2e}")
-            worst = max(worst, (diff, name))
-    out.append(f"  largest difference: {worst[0]:.2e} ({worst[1]})")
+            diffs.append((diff, name))
+    worst, where = max(diffs)
+    out.append(f"  largest difference: {worst:.2e} ({where})")
     return "\n".join(out)

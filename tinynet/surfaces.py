@@ -176,14 +176,14 @@ class Trajectory(NamedTuple):
         """The first step at which the point or f stopped being finite (or left any
         sensible range, |x| or |y| > 1e6), or None if the run never diverged."""
         bad = ~np.isfinite(self.losses) | ~np.all(np.isfinite(self.path), axis=1)
-        bad |= np.any(np.abs(np.nan_to_num(self.path, nan=np.inf)) > 1e6, axis=1)
+        bad |= np.any(np.abs(self.path) > 1e6, axis=1)  # NaN compares False: caught above
         hits = np.flatnonzero(bad)
         return int(hits[0]) if hits.size else None
 
     def distance_travelled(self) -> float:
         """The length of the path up to divergence (the sum of the step lengths)."""
         stop = self.diverged_at()
-        p = self.path[: stop if stop is not None else len(self.path)]
+        p = self.path[:stop]  # stop None: the whole path
         return float(np.sum(np.linalg.norm(np.diff(p, axis=0), axis=1)))
 
 
