@@ -1,5 +1,6 @@
 """CSV datasets: the shipped files, label rules, and clear errors."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +78,46 @@ def test_cli_regression_on_diabetes(capsys):
     assert "regression" in out and "MLP 10-16-1" in out
     assert float(out.split("train R²:")[1].split()[0]) > 0.4
     assert float(out.split("test R²:")[1].split()[0]) > 0.2
+
+
+def test_excels_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffwidth,label\n1,a\n2,b\n".encode("utf-8"))
+    assert read_csv(path).feature_names == ["width"]
+
+
+def test_a_quoted_label_keeps_its_line_break_as_written(tmp_path):
+    # csv needs newline="" to see a quoted "\r\n" as part of the value, not as a line end
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(b'x,label\r\n1,"two\r\nlines"\r\n2,one\r\n')
+    d = read_csv(path)
+    assert d.classes == ["one", "two\r\nlines"] and list(d.y) == [1, 0]
+
+
+@pytest.mark.parametrize("text, classes, y", [
+    ("x,label\n1,b\n2,a\n3,b\n", ["a", "b"], [1, 0, 1]),       # text
+    ("x,label\n1,7\n2,-3\n3,7\n", [-3, 7], [1, 0, 1]),          # integers
+    ("x,label\n1,3.0\n2,1.0\n3,3.0\n", [1, 3], [1, 0, 1]),      # whole floats
+    ("x,label\n1,200.0\n2,100.0\n", [100, 200], [1, 0]),
+    ("x,label\n1,9007199254740991.0\n2,0.0\n", [0, 2**53 - 1], [1, 0]),
+])
+def test_class_labels_become_indices_in_sorted_order(tmp_path, text, classes, y):
+    d = read_csv(write(tmp_path, text))
+    assert d.task == "classification" and d.classes == classes and d.y.tolist() == y
+    assert d.y.dtype == np.intp and all(type(c) is type(classes[0]) for c in d.classes)
+
+
+@pytest.mark.parametrize("labels", ["1.5,2.5", "9007199254740992.0,0.0", "1e300,0"])
+def test_fractional_or_huge_labels_are_regression_targets(tmp_path, labels):
+    # from 2**53 up, floats skip whole numbers: no longer certain to be class labels
+    a, b = labels.split(",")
+    d = read_csv(write(tmp_path, f"x,target\n1,{a}\n2,{b}\n"))
+    assert d.task == "regression" and d.classes is None
+    assert d.y.tolist() == [float(a), float(b)] and d.y.dtype == np.float64
+
+
+def test_every_error_names_the_file(tmp_path):
+    for text in ("a,label\nx,1\n", "a,label\n1,nan\n2,1.5\n"):
+        path = write(tmp_path, text)
+        with pytest.raises(ValueError, match=f"^{re.escape(str(path))}, line 2: "):
+            read_csv(path)
