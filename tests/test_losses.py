@@ -80,7 +80,8 @@ def test_mse_takes_1d_targets_for_one_output_and_names_them():
 
 
 @pytest.mark.parametrize("loss, n_outputs", [(tn.SoftmaxCrossEntropy(), 3),
-                                             (tn.BinaryCrossEntropy(), 1)])
+                                             (tn.BinaryCrossEntropy(), 1),
+                                             (tn.CrossEntropy(), 3)])
 def test_labels_are_checked_and_named(loss, n_outputs):
     np.testing.assert_array_equal(loss.check_target([[1], [0]], n_outputs), [1, 0])  # a column
     np.testing.assert_array_equal(loss.check_target([1.0, 0.0], n_outputs), [1, 0])
@@ -157,3 +158,17 @@ def test_a_non_finite_output_gives_a_non_finite_loss_not_an_error(loss):
     y = [0] if not isinstance(loss, tn.MSE) else [1.0]
     with np.errstate(all="ignore"):
         assert not np.isfinite(loss.forward(out, y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_of_a_probability_of_exactly_0_is_large_but_finite(dtype):
+    """log(0) is clipped at the dtype's smallest normal number, in float32 as in float64."""
+    P = np.array([[1.0, 0.0], [0.5, 0.5]], dtype=dtype)
+    loss = tn.CrossEntropy()
+    value = loss.forward(P, np.array([1, 0]))
+    tiny = np.finfo(dtype).tiny
+    assert np.isfinite(value) and value == pytest.approx((-np.log(tiny) - np.log(0.5)) / 2,
+                                                        rel=1e-6)
+    dP = loss.backward()
+    assert dP.dtype == dtype and np.all(np.isfinite(dP))
+    assert dP[0, 1] == pytest.approx(-1 / (2 * tiny), rel=1e-6) and dP[1, 0] == -1.0

@@ -1,6 +1,7 @@
 """The teaching side: explain, surfaces, compare, warnings."""
 
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -329,6 +330,20 @@ def test_dead_relus_are_flagged(digits_small):
     t = tn.Trainer(model, tn.SoftmaxCrossEntropy(), "sgd", progress=False)
     with pytest.warns(DeadReLUWarning, match="100% of the ReLU units after Dense layer 1"):
         t.fit(*digits_small, epochs=1)
+
+
+def test_a_teaching_warning_comes_once_per_fit_and_points_at_the_learners_fit_line(
+        digits_small):
+    model = tn.mlp([64, 64, 10])
+    model.dense_layers[0].b[:] = -50.0
+    t = tn.Trainer(model, tn.SoftmaxCrossEntropy(), "sgd", progress=False)
+    for _ in range(2):  # every fit warns again, once, though every epoch finds the dead units
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            t.fit(*digits_small, epochs=3); line = sys._getframe().f_lineno  # noqa: E702
+        dead = [w for w in caught if w.category is DeadReLUWarning]
+        assert len(dead) == 1
+        assert (dead[0].filename, dead[0].lineno) == (__file__, line)
 
 
 def test_rising_loss_is_flagged_and_can_be_switched_off():

@@ -9,6 +9,7 @@ them as a callback, ``TeachingWarnings``.
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -58,7 +59,16 @@ class TeachingWarnings(Callback):
 def _warn(trainer, key, category, message: str) -> None:
     if key not in trainer._warned:
         trainer._warned.add(key)
-        warnings.warn(message, category, stacklevel=4)
+        warnings.warn(message, category, stacklevel=_outside_tinynet())
+
+
+def _outside_tinynet() -> int:
+    """The stacklevel of the first caller outside tinynet: the warning names the line of
+    the learner's code (their ``fit`` call), not a line of the training loop."""
+    frame, level = sys._getframe(2), 2  # level 1 is _warn itself
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tinynet."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def check_dead_relus(trainer, batch_size: int) -> None:
