@@ -1,0 +1,162 @@
+"""The playground's Session without the server: the datasets it draws, the batches every
+optimizer shares, what one step records, and what "look at one step" reports, each number
+checked against the step that then really happens."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs, make_circles, make_moons
+
+import tinynet as tn
+from tinynet.playground.session import Session, _formula, _histogram, make_data
+
+SETTINGS = {"dataset": "moons", "points": 20, "train_fraction": 0.7, "batch_size": 4,
+            "hidden": [5], "seed": 3,
+            "optimizers": [{"name": "sgd", "lr": 0.1}, {"name": "rmsprop", "lr": 0.01}]}
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("moons", lambda n, noise, seed: make_moons(n_samples=n, noise=noise, random_state=seed)),
+    ("circles", lambda n, noise, seed: make_circles(n_samples=n, noise=noise, factor=0.5,
+                                                    random_state=seed)),
+    ("blobs", lambda n, noise, seed: make_blobs(n_samples=n, centers=2,
+                                                cluster_std=1.0 + 4 * noise, random_state=seed)),
+])
+def test_moons_circles_and_blobs_are_scikit_learns(name, reference):
+    X, y = make_data(name, 50, 0.3, 7)
+    X_ref, y_ref = reference(50, 0.3, 7)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
+def test_xor_labels_are_the_sign_of_x_times_y_before_the_noise():
+    X, y = make_data("xor", 2000, 0.0, 1)
+    assert X.shape == (2000, 2) and np.all(np.abs(X) <= 1)
+    np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] > 0).astype(int))
+    assert 0.4 < y.mean() < 0.6
+    noisy, y_noisy = make_data("xor", 2000, 0.1, 1)
+    np.testing.assert_array_equal(y_noisy, y)  # the same points, then moved
+    assert np.std(noisy - X) == pytest.approx(0.1, rel=0.05)
+
+
+def test_the_spiral_arms_are_half_a_turn_apart():
+    X, y = make_data("spiral", 2000, 0.0, 2)
+    r = np.linalg.norm(X, axis=1)  # t / (3 pi), t in [0.75 pi, 3 pi]
+    assert r.min() >= 0.25 and r.max() <= 1.0 and r.min() < 0.26 and r.max() > 0.99
+    angle = np.arctan2(X[:, 1], X[:, 0])
+    expected = r * 3 * np.pi + np.pi * y  # the angle grows with the radius; arm 1 is turned
+    np.testing.assert_allclose(np.cos(angle), np.cos(expected), atol=1e-9)
+    np.testing.assert_allclose(np.sin(angle), np.sin(expected), atol=1e-9)
+    assert set(y.tolist()) == {0, 1} and 0.4 < y.mean() < 0.6
+    noisy, _ = make_data("spiral", 2000, 0.3, 2)
+    assert np.std(noisy - X) == pytest.approx(0.1, rel=0.05)  # noise / 3: the arms are close
+
+
+def test_the_update_formula_is_the_first_literal_block_of_the_docstring():
+    class Documented:
+        """An optimizer::
+
+            v = beta * v + g
+            W -= lr * v
+
+            (a note after a blank line)
+        """
+
+    assert _formula(Documented) == "v = beta * v + g\nW -= lr * v"
+
+    class Undocumented:
+        pass
+
+    class NoBlock:
+        """Plain prose, no formula block."""
+
+    assert _formula(Undocumented) == "" and _formula(NoBlock) == ""
+    assert "s_dW" in _formula(tn.optimizers.RMSProp)
+
+
+def test_histograms_drop_non_finite_values_and_round_their_edges():
+    h = _histogram(np.array([0.0, 1.0, 1.0, 3.0, np.inf, np.nan, -np.inf]), bins=3)
+    assert h == {"edges": [0.0, 1.0, 2.0, 3.0], "counts": [1, 2, 1]}
+    h = _histogram(np.linspace(0, 1, 7) / 3)
+    assert len(h["edges"]) == 21 and sum(h["counts"]) == 7
+    assert h["edges"][1] == round(1 / 60, 3)
+    assert _histogram(np.array([np.nan])) == {"edges": [], "counts": []}
+
+
+def test_batches_are_shared_shuffled_and_cover_the_training_set_each_epoch():
+    session = Session(SETTINGS)  # 14 training points in batches of 4: 4, 4, 4, 2
+    sizes, seen = [], []
+    for _ in range(5):
+        seen.append(session._next_batch().copy())
+        sizes.append(session.look()[0]["batch"])
+        session.step()
+    assert sizes == [4, 4, 4, 2, 4]
+    assert sorted(np.concatenate(seen[:4]).tolist()) == list(range(14))
+    assert session.steps == 5
+    for tr in session.trainers:  # every optimizer took the same five steps
+        assert tr.optimizer.t == 5
+
+
+def test_step_counts_checks_n_and_records_the_curves_once_per_call():
+    session = Session(SETTINGS)
+    assert [len(c["train"]) for c in session.curves] == [1, 1]  # the untrained loss
+    session.step(3)
+    assert session.steps == 3 and [len(c["test"]) for c in session.curves] == [2, 2]
+    for curve, tr in zip(session.curves, session.trainers):
+        assert curve["train"][-1] == tr.evaluate(session.X_train, session.y_train)["loss"]
+        assert curve["test"][-1] == tr.evaluate(session.X_test, session.y_test)["loss"]
+    for bad in (0, 1001):
+        with pytest.raises(ValueError, match="steps must be"):
+            session.step(bad)
+    with pytest.raises(TypeError, match="steps must be an integer"):
+        session.step(1.5)
+    assert session.steps == 3
+
+
+def test_the_update_ratio_is_the_last_steps_change_over_the_weights():
+    one_call = Session(SETTINGS)
+    one_call.step(3)
+    by_hand = Session(SETTINGS)
+    by_hand.step(2)
+    before = [[d.W.copy() for d in tr.model.dense_layers] for tr in by_hand.trainers]
+    by_hand.step(1)
+    for k, tr in enumerate(by_hand.trainers):
+        expected = [np.linalg.norm(d.W - w) / np.linalg.norm(d.W)
+                    for d, w in zip(tr.model.dense_layers, before[k])]
+        assert by_hand.ratios[k] == pytest.approx(expected, rel=1e-12)
+        assert one_call.ratios[k] == by_hand.ratios[k]
+    assert Session(SETTINGS).ratios == [[0.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("steps_before", [0, 3])
+def test_look_reports_the_next_steps_numbers_and_then_that_step_happens(steps_before):
+    session = Session(SETTINGS)
+    if steps_before:
+        session.step(steps_before)
+    idx = session._next_batch().copy()
+    looked = session.look()
+    weights = [[d.W.copy() for d in tr.model.dense_layers] for tr in session.trainers]
+    assert session.steps == steps_before  # looking changed nothing
+    session.step()
+    for view, tr, before in zip(looked, session.trainers, weights):
+        opt = tr.optimizer
+        assert view["optimizer"] == repr(opt) and view["formula"] == _formula(type(opt))
+        assert view["batch"] == len(idx) and view["numbers"]["t"] == opt.t == steps_before + 1
+        assert view["numbers"]["lr"] == opt.lr
+        for key in opt.state_keys():
+            assert view["numbers"][f"mean |{key}[1]|"] == pytest.approx(
+                np.mean(np.abs(getattr(opt, key)[1])), rel=1e-12)
+        assert view["numbers"]["mean eta_eff (layer 1 W)"] == pytest.approx(
+            np.mean(opt.effective_lr(1)["W"]), rel=1e-12)
+        for layer, d, W in zip(view["layers"], tr.model.dense_layers, before):
+            np.testing.assert_allclose(layer["update"], d.W - W, rtol=1e-12, atol=1e-15)
+        assert [layer["l"] for layer in view["layers"]] == [1, 2]
+    first = Session(SETTINGS)
+    if steps_before:
+        first.step(steps_before)
+    t = tn.trace(first.trainers[0].model, tn.SoftmaxCrossEntropy(), first.X_train[idx],
+                 first.y_train[idx])
+    view = first.look()[0]
+    assert view["loss"] == t.loss
+    for key in ("Z", "A", "dZ", "dW", "db"):
+        for layer in view["layers"]:
+            assert layer[key] == np.round(getattr(t, key)[layer["l"]], 4).tolist(), key
