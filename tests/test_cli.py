@@ -61,6 +61,82 @@ def test_bad_arguments_exit_2_with_one_line(args, fragment):
     assert fragment in lines[0] and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args, fragment", [
+    (["train", "--epochs", "0", "--no-progress"], "--epochs: must be > 0"),
+    (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+    (["train", "--rho", "1.5"], "rho must be < 1"),
+    (["train", "--save", "/no/such/dir/m.npz", "--epochs", "1"], "does not exist"),
+    (["fly"], "invalid choice"),
+])
+def test_bad_arguments_in_process_exit_2_with_one_line(args, fragment, capsys):
+    try:
+        code = main(args)
+    except SystemExit as stop:  # argparse's own checks end the process
+        code = stop.code
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0]
+
+
+def test_an_argument_error_says_where_to_read_more(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--epochs", "0"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == ("tinynet train: error: argument --epochs: must be > 0, "
+                                       "got '0' (see tinynet train --help)\n")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly_with_141(monkeypatch, capsys):
+    """``tinynet explain ... | head -1``: stdout's pipe closes; exit 128 + SIGPIPE, and
+    stdout is pointed at /dev/null so that Python's last flush cannot fail again."""
+    import io
+    import os
+
+    read_end, write_end = os.pipe()
+
+    class ClosedPipe(io.TextIOBase):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return write_end
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    try:
+        assert main(["explain", "rmsprop"]) == 141
+        assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert capsys.readouterr().err == ""
+
+
+def test_the_playground_command_opens_the_page_and_stops_on_ctrl_c(monkeypatch, capsys):
+    from tinynet.playground.server import Playground
+
+    opened, closed = [], []
+
+    def serve_until_ctrl_c(self):
+        raise KeyboardInterrupt
+
+    real_close = Playground.server_close
+    monkeypatch.setattr(Playground, "serve_forever", serve_until_ctrl_c)
+    monkeypatch.setattr(Playground, "server_close",
+                        lambda self: (closed.append(self.url), real_close(self)))
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert main(["playground", "--port", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    url = re.fullmatch(r"tinynet playground at (http://127\.0\.0\.1:\d+/) \(127\.0\.0\.1 "
+                       r"only\); Ctrl-C stops it", out[0]).group(1)
+    assert out[1:] == ["playground stopped"] and opened == [url] and closed == [url]
+    assert main(["playground", "--port", "0", "--no-browser"]) == 0
+    assert opened == [url] and len(closed) == 2  # no browser this time; closed all the same
+    capsys.readouterr()
+    code = main(["playground", "--port", "0", "--no-browser", "--import",
+                 str(ROOT / "examples" / "custom_optimizer.py")])
+    assert code == 0 and "adabelief" in tn.optimizers.available()
+
+
 def test_help_explains_each_option():
     result = run("train", "--help")
     assert result.returncode == 0
