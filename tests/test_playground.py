@@ -16,7 +16,9 @@ from tinynet.playground.server import Playground
 @pytest.fixture
 def server():
     srv = Playground(0)  # a free port on 127.0.0.1
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: 0.5 s by default, for every test
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     yield srv
     srv.shutdown()
