@@ -93,6 +93,16 @@ def test_save_load_and_checkpoints_keep_dropout(tmp_path, rng):
         assert np.array_equal(resumed.model.arrays()[key], W), key
 
 
+def test_a_loaded_model_draws_the_same_masks_every_time_it_is_loaded(tmp_path, rng):
+    """Sequential.load seeds each Dropout's generator: training a loaded model twice
+    gives the same result (the checkpoint, not the model file, carries a run's own rng)."""
+    dropout_model(p=0.5).save(tmp_path / "m.npz")
+    X = rng.standard_normal((50, 4))
+    outs = [tn.Sequential.load(tmp_path / "m.npz").train().forward(X) for _ in range(2)]
+    assert np.array_equal(*outs)
+    assert not np.array_equal(outs[0], tn.Sequential.load(tmp_path / "m.npz").eval().forward(X))
+
+
 def test_softmax_layer_and_cross_entropy_give_the_fused_gradient(rng):
     Z = rng.standard_normal((6, 4)) * 3
     y = rng.integers(0, 4, 6)
