@@ -175,3 +175,19 @@ def test_bad_optimizer_options(args, fragment):
     result = run("train", *args, "--no-progress")
     assert result.returncode == 2 and fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("seed", 2**32, "seed must be <= 4294967295, got 4294967296"),  # numpy's seed range
+    ("seed", -1, "seed must be >= 0, got -1"),
+    ("seed", 1.5, "seed must be an integer, got 1.5"),
+    ("epochs", 10**9 + 1, "epochs must be <= 1000000000, got 1000000001"),
+    ("epochs", 0, "epochs must be >= 1, got 0"),
+])
+def test_a_checkpoints_run_settings_are_checked_one_by_one(field, value, message):
+    from tinynet.commands import saved_run
+
+    run = {"source": "digits", "seed": 2**32 - 1, "epochs": 10**9}
+    assert saved_run("run.npz", dict(run)) == run  # the largest allowed
+    with pytest.raises(ValueError, match=re.escape(f"run.npz: its run setting {message}")):
+        saved_run("run.npz", {**run, field: value})

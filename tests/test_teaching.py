@@ -75,7 +75,11 @@ def test_explain_uses_one_lr_and_eps_for_every_optimizer_and_says_so(capsys):
         opt = tn.optimizers.lookup(name)
         assert "lr=0.01" in lines[0], lines[0]
         assert ("eps=0," in lines[0] or "eps=0)" in lines[0]) == ("eps" in opt.hyperparam_names())
-        assert lines[1].startswith("explain's settings for every optimizer unless given: lr = 0.01")
+        said = {"lr": "lr = 0.01", "rho": "rho = 0.9", "eps": "eps = 0"}
+        given = ", ".join(v for k, v in said.items() if k in opt.hyperparam_names())
+        assert lines[1] == (f"explain's settings for every optimizer unless given: {given} "
+                            f"(the article's worked example)")
+        assert lines[2].startswith("theta_0 = ")
     # with eps = 0, Adam's first step is exactly lr in every coordinate (v_hat / sqrt(s_hat))
     assert main(["explain", "adam"]) == 0
     assert parse(capsys.readouterr().out, "update").tolist() == [-0.01, -0.01]
@@ -93,6 +97,8 @@ def test_explain_grads_file(tmp_path, capsys):
     (tmp_path / "bad.txt").write_text("1,2\n3\n")
     assert main(["explain", "sgd", "--grads", str(tmp_path / "bad.txt")]) == 2
     assert "same length" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--grad", "1,nan"]) == 2
+    assert "--grad: gradients must be finite" in capsys.readouterr().err
 
 
 # ----- surfaces ----------------------------------------------------------------------------

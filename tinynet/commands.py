@@ -284,7 +284,7 @@ def cmd_explain(args) -> int:
         except ValueError:
             raise ValueError(f"--grad: expected numbers like 100,1, got {args.grad!r}") from None
         grads = check_grads([grad] * args.steps, "--grad")
-    text = explain(opt, grads).split("\n", 1)
+    text = explain(opt, grads).split("\n")
     if defaults:  # said, so that two optimizers' explanations are read as comparable
         text.insert(1, "explain's settings for every optimizer unless given: "
                     + ", ".join(f"{k} = {v:g}" for k, v in defaults.items())
