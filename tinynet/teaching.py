@@ -56,25 +56,21 @@ class TeachingWarnings(Callback):
         check_loss_rising(trainer)
 
 
-def _warn(trainer, key, category, message: str) -> None:
-    if key not in trainer._warned:
-        trainer._warned.add(key)
-        warnings.warn(message, category, stacklevel=_outside_tinynet())
-
-
 # Modules whose frames are not the learner's code: tinynet's own, and those of a tool that
 # wraps tinynet's functions (the mutation tests add mutmut's; tests/conftest.py).
 INTERNAL_MODULES = ["tinynet."]
 
 
-def _outside_tinynet() -> int:
-    """The stacklevel of the first caller outside tinynet: the warning names the line of
-    the learner's code (their ``fit`` call), not a line of the training loop."""
-    internal = tuple(INTERNAL_MODULES)
-    frame, level = sys._getframe(2), 2  # level 1 is _warn itself
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(internal):
-        frame, level = frame.f_back, level + 1
-    return level
+def _warn(trainer, key, category, message: str) -> None:
+    """Warn once per fit and key, at the first caller outside tinynet: the warning names
+    the line of the learner's code (their ``fit`` call), not a line of the training loop."""
+    if key not in trainer._warned:
+        trainer._warned.add(key)
+        internal = tuple(INTERNAL_MODULES)
+        frame, level = sys._getframe(), 1  # stacklevel 1 is this function
+        while frame is not None and frame.f_globals.get("__name__", "").startswith(internal):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(message, category, stacklevel=level)
 
 
 def check_dead_relus(trainer, batch_size: int) -> None:
