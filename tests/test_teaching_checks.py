@@ -170,8 +170,10 @@ def test_eps_is_judged_for_every_layer_once_each():
 
 def test_eps_is_not_judged_before_a_step_without_eps_or_with_eps_inside_the_root():
     assert caught(check_eps, trained(tn.optimizers.RMSProp(eps=0.25), steps=0)) == []
-    inside = trained(tn.optimizers.RMSProp(lr=0.01, eps=0.25, eps_inside=True))
-    set_root(inside, 1, [0.1])  # lr / sqrt(s + eps): another eps, another ceiling
+    inside = trained(tn.optimizers.RMSProp(lr=0.01, eps=0.5, eps_inside=True))
+    # lr / sqrt(s + eps) is another formula: its rates near s = 0 (1.41 lr) lie above the
+    # lr / (2 eps) = lr that would count as dominated by an eps outside the root
+    set_root(inside, 1, [0.01])
     assert caught(check_eps, inside) == []
     adam = trained(tn.optimizers.Adam(lr=0.01, eps=0.25))  # no eps_inside: judged
     adam.optimizer.s_dW[1][...] = 1e-6
