@@ -1,5 +1,7 @@
 """TinyNetClassifier / TinyNetRegressor: scikit-learn's own checks, labels, warm starts."""
 
+import re
+
 import numpy as np
 import pytest
 from joblib.externals.loky import get_reusable_executor
@@ -194,3 +196,95 @@ def test_the_regressor_holds_out_validation_without_stratifying(iris):
     assert "val_loss" in reg.history_ and len(reg.history_["val_loss"]) == 3
     X_train, X_val, _, _ = reg._split_validation(X, y)
     assert (len(X_train), len(X_val)) == (120, 30)
+
+
+SMALL = (np.random.default_rng(0).standard_normal((30, 3)), np.arange(30) % 2)
+
+
+@pytest.mark.parametrize("params, error, message", [
+    ({"hidden_layer_sizes": (0,)}, ValueError, "hidden_layer_sizes[0] must be >= 1, got 0"),
+    ({"hidden_layer_sizes": (4, 2.5)}, TypeError, "hidden_layer_sizes[1] must be an integer"),
+    ({"hidden_layer_sizes": -3}, ValueError, "hidden_layer_sizes[0] must be >= 1, got -3"),
+    ({"activation": "gelu"}, ValueError, "activation must be one of"),
+    ({"optimizer": 3}, ValueError, "optimizer must be one of ['adadelta',"),
+    ({"optimizer": "adamm"}, ValueError, "got 'adamm'"),
+    ({"batch_size": 0}, ValueError, "batch_size must be >= 1, got 0"),
+    ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+    ({"epochs": 1.5}, TypeError, "epochs must be an integer"),
+    ({"validation_fraction": 0.0}, ValueError, "validation_fraction must be > 0.0, got 0.0"),
+    ({"validation_fraction": 1.0}, ValueError, "validation_fraction must be < 1.0, got 1.0"),
+    ({"n_iter_no_change": 0}, ValueError, "n_iter_no_change must be >= 1, got 0"),
+    ({"dtype": "float16"}, TypeError, "dtype must be float32 or float64, got float16"),
+    ({"optimizer_params": [1]}, TypeError,
+     "optimizer_params must be a dict such as {'centered': True}, got list"),
+    ({"rho": 1.5}, ValueError, "rho must be < 1.0, got 1.5"),
+    ({"optimizer_params": {"centered": "yes"}}, TypeError, "centered must be True or False"),
+])
+def test_every_parameter_is_checked_at_fit_with_a_message_naming_it(params, error, message):
+    for cls in (TinyNetClassifier, TinyNetRegressor):
+        est = cls(**params)
+        with pytest.raises(error, match=re.escape(message)):
+            est.fit(SMALL[0], SMALL[1])
+        assert not hasattr(est, "trainer_")  # nothing fitted
+
+
+def test_the_bounds_themselves_are_accepted_and_an_int_is_one_layer():
+    X, y = SMALL
+    clf = TinyNetClassifier(hidden_layer_sizes=np.int64(5), batch_size=1, epochs=1,
+                            validation_fraction=0.5, n_iter_no_change=1, early_stopping=True,
+                            random_state=0).fit(X, y)
+    assert [d.n_out for d in clf.model_.dense_layers] == [5, 2]
+    reg = TinyNetRegressor(hidden_layer_sizes=4, epochs=1).fit(X, y)
+    assert [d.n_out for d in reg.model_.dense_layers] == [4, 1]
+
+
+def test_what_fit_builds_from_the_parameters():
+    X, y = SMALL
+    clf = TinyNetClassifier(hidden_layer_sizes=(6,), activation="tanh", optimizer="momentum",
+                            lr=0.05, beta=0.8, rho=0.5, batch_size=7, epochs=2, dtype="float32",
+                            random_state=0).fit(X, y)
+    opt = clf.optimizer_
+    assert isinstance(opt, tn.optimizers.Momentum) and (opt.lr, opt.beta) == (0.05, 0.8)
+    assert clf.model_.dtype == np.float32 and clf.model_.head == "softmax"
+    assert type(clf.model_.layers[1]).__name__ == "Tanh"
+    assert clf.trainer_.batch_size == 7 and clf.trainer_.progress is False
+    assert clf.trainer_.teaching_warnings is False  # sklearn users get no teaching asides
+    assert clf.n_epochs_ == 2 and len(clf.loss_curve_) == 2
+    assert clf.trainer_.optimizer.t == 2 * 5  # 30 samples in batches of 7
+    reg = TinyNetRegressor(optimizer="rmsprop", optimizer_params={"lr": 0.5, "centered": True},
+                           lr=0.01, verbose=True, epochs=1).fit(X, y.astype(float))
+    assert reg.optimizer_.lr == 0.5 and reg.optimizer_.centered is True  # params win
+    assert reg.model_.head == "identity" and reg.trainer_.progress is True
+    same = [TinyNetClassifier(epochs=1, random_state=3).fit(X, y).model_.arrays()["W/1"]
+            for _ in range(2)]
+    assert np.array_equal(*same)
+    other = TinyNetClassifier(epochs=1, random_state=4).fit(X, y).model_.arrays()["W/1"]
+    assert not np.array_equal(same[0], other)
+
+
+def test_partial_fit_never_holds_out_validation_and_a_ctrl_c_stops_the_search(monkeypatch):
+    X, y = SMALL
+    clf = TinyNetClassifier(early_stopping=True, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    assert "val_loss" not in clf.history_
+    assert clf.trainer_.optimizer.t == 1  # 30 samples: one batch of 32
+    with pytest.raises(ValueError, match="the first call to partial_fit needs classes="):
+        TinyNetClassifier().partial_fit(X, y)
+
+    def interrupted_fit(self, *args, **kwargs):
+        self.history.interrupted = True
+        return self.history
+
+    monkeypatch.setattr(tn.Trainer, "fit", interrupted_fit)
+    with pytest.raises(KeyboardInterrupt):
+        TinyNetClassifier(epochs=1).fit(X, y)
+
+
+def test_regressor_predictions_keep_the_shape_of_y():
+    X, y = SMALL
+    one = TinyNetRegressor(epochs=1, random_state=0).fit(X, y.astype(float))
+    assert one.predict(X).shape == (30,) and one.predict(X).dtype == np.float64
+    column = TinyNetRegressor(epochs=1, random_state=0, dtype="float32").fit(X, y[:, None] * 1.0)
+    assert column.predict(X).shape == (30, 1) and column.predict(X).dtype == np.float64
+    with pytest.raises(ValueError, match="y has 2 columns, but the model was fitted with 1"):
+        column.partial_fit(X, np.c_[y, y] * 1.0)
