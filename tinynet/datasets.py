@@ -134,7 +134,9 @@ def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classific
         with np.errstate(over="ignore", invalid="ignore"):
             scaler = StandardScaler().fit(X_train)
             X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-        finite = np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0)
+        # a variance that overflows (inf, nan) can leave a column unscaled, or all nan
+        finite = (np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0)
+                  & np.isfinite(scaler.var_) & np.isfinite(scaler.mean_))
         broken = np.flatnonzero(~finite)
         if broken.size:
             j = int(broken[0])
