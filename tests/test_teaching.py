@@ -403,3 +403,165 @@ def test_explain_names_each_quantity_by_its_formula(capsys, args, expected):
     assert list(rows)[:-2] == list(expected) and list(rows)[-2:] == ["update", "theta_1"]
     for label, value in expected.items():
         np.testing.assert_allclose(rows[label], value, rtol=1e-3, err_msg=label)
+
+
+# ----- compare's tables and bookkeeping, on made-up runs ------------------------------------
+
+def made_up_run(loss=0.5, val_loss=0.25, val_acc=0.875, test_acc=0.75, reached=3,
+                diverged=None, seconds=1.0):
+    return compare.Result("X", None, history={"loss": [9.0, loss], "val_loss": [9.0, val_loss],
+                                              "val_accuracy": [0.0, val_acc]},
+                          seconds=seconds, target_epoch=reached, diverged=diverged,
+                          test={"accuracy": test_acc, "loss": 0.0})
+
+
+def rows_of(table: str) -> list[list[str]]:
+    lines = table.splitlines()
+    assert set(lines[1]) == {"-"} and len(lines[1]) == len(lines[0])
+    return [line.split("  ") for line in lines]
+
+
+def test_a_table_left_aligns_the_first_column_and_right_aligns_the_others():
+    table = compare._format(["name", "value"], [["a", "1"], ["longer", "12345"]])
+    assert table.splitlines() == ["name    value", "-------------", "a           1",
+                                  "longer  12345"]
+
+
+def test_mean_and_spread_over_seeds_skip_diverged_runs():
+    assert compare._mean_spread([0.97221]) == "0.9722"
+    assert compare._mean_spread([1.0, 3.0]) == "2.0000 ± 1.0000"  # population std
+    assert compare._mean_spread([1.0, None, float("inf"), 3.0], digits=1) == "2.0 ± 1.0"
+    assert compare._mean_spread([None, float("nan")]) == "diverged"
+
+
+def test_the_data_table_one_row_per_optimizer():
+    one = compare.Entry("SGD", 0.1, True, {0.01: 1.0, 0.1: 0.5, 1.0: 2.0},
+                        runs=[made_up_run(seconds=1.5)])
+    edge = compare.Entry("Adam", 0.001, True, {0.001: 0.5, 0.01: 0.7},
+                         runs=[made_up_run(reached=2), made_up_run(reached=None, val_acc=0.625),
+                               made_up_run(reached=5)])
+    fixed = compare.Entry("RMSProp", 0.01, False, runs=[made_up_run(reached=None),
+                                                        made_up_run(reached=None, diverged=2,
+                                                                    loss=99.0)])
+    table = compare.data_table([one, edge, fixed], 0.95)
+    header, _, *rows = table.splitlines()
+    assert header.split("  ")[0] == "optimizer" and header.endswith(
+        "epochs to val acc>=0.95  seconds")
+    assert rows[0].split() == ["SGD", "0.1", "(tuned)", "0.5000", "0.2500", "0.8750", "0.7500",
+                               "3", "1.50"]
+    assert rows[1].split() == ["Adam", "0.001", "(tuned,", "grid", "edge)", "0.5000", "±",
+                               "0.0000", "0.2500", "±", "0.0000", "0.7917", "±", "0.1179",
+                               "0.7500", "±", "0.0000", "3.5", "±", "1.5", "(1", "never)",
+                               "1.00"]
+    assert rows[2].split() == ["RMSProp", "0.01", "0.5000", "0.2500", "0.8750", "0.7500",
+                               "never", "1.00"]  # the diverged run is left out of the means
+    assert "seconds" not in compare.data_table([one], 0.9, times=False)
+    assert compare.data_table([one], 0.9, times=False).splitlines()[0].endswith(
+        "epochs to val acc>=0.9")
+
+
+def test_the_surface_table_says_steps_escape_and_divergence():
+    bowl = surfaces.Quadratic()
+    results = compare.compare_on_surface(bowl, [tn.optimizers.SGD(lr=0.015),
+                                                tn.optimizers.SGD(lr=0.025)], steps=300)
+    assert results[0].target_epoch == results[0].trajectory.steps_to(1e-3) is not None
+    rows = [row.split("  ") for row in compare.surface_table(results, 1e-3, bowl).splitlines()]
+    assert [c.strip() for c in rows[0] if c.strip()] == [
+        "optimizer", "hyperparameters", "steps to f<0.001", "stays below from", "final f",
+        "final (x, y)"]
+    good = [c.strip() for c in rows[2] if c.strip()]
+    traj = results[0].trajectory
+    assert good[:3] == ["SGD", "lr=0.015", str(traj.steps_to(1e-3))]
+    assert good[3] == str(traj.steps_to(1e-3, stay=True))
+    assert good[4] == f"{traj.losses[-1]:.3g}"
+    assert good[5] == f"({traj.path[-1][0]:.3g}, {traj.path[-1][1]:.3g})"
+    bad = [c.strip() for c in rows[3] if c.strip()]  # lr 0.025 > 2/a: x flips and grows
+    assert bad[2:] == ["never", "never", f"diverged at step {results[1].trajectory.diverged_at()}",
+                       "-"]
+    saddle = surfaces.Saddle()
+    escaped = compare.compare_on_surface(saddle, [tn.optimizers.RMSProp(lr=0.1),
+                                                  tn.optimizers.SGD(lr=0.001)], steps=50)
+    rows = [[c.strip() for c in row.split("  ") if c.strip()]
+            for row in compare.surface_table(escaped, 1e-3, saddle).splitlines()]
+    assert rows[0][2:4] == ["steps to escape (|y|>=1)", "distance travelled"]
+    path = escaped[0].trajectory.path
+    assert rows[2][2] == str(saddle.escape_step(path))
+    assert rows[2][3] == f"{escaped[0].trajectory.distance_travelled():.3g}"
+    assert rows[3][2] == "never"  # SGD lingers on the ridge
+
+
+def test_run_counts_and_the_optimizers_built_by_name():
+    assert compare.count_runs(["sgd"], (0,)) == 2 * len(compare.LR_GRID) + 1
+    assert compare.count_runs(["sgd", "adam"], (0, 1, 2), lr=0.1) == 6
+    default, fixed = compare.build_optimizers(["rmsprop", "rmsprop"], None), \
+        compare.build_optimizers(["rmsprop"], 0.5)
+    assert default[0].lr == tn.optimizers.RMSProp().lr and fixed[0].lr == 0.5
+
+
+def test_identical_conditions_compare_weights_and_the_batches_both_saw():
+    a = compare.Result("A", None, initial_weights={"W/1": np.zeros(2)}, batch_checksums=[1, 2, 3])
+    same = compare.Result("B", None, initial_weights={"W/1": np.zeros(2)}, batch_checksums=[1, 2])
+    assert compare.identical_conditions([a, same]) and compare.identical_conditions([same, a])
+    other_batches = compare.Result("C", None, initial_weights={"W/1": np.zeros(2)},
+                                   batch_checksums=[1, 5, 3])
+    other_weights = compare.Result("D", None, initial_weights={"W/1": np.ones(2)},
+                                   batch_checksums=[1, 2, 3])
+    assert not compare.identical_conditions([a, other_batches])
+    assert not compare.identical_conditions([a, same, other_weights])
+
+
+def test_a_result_reads_its_final_validation_loss_as_inf_when_it_diverged():
+    assert made_up_run(val_loss=0.25).val_loss == 0.25
+    assert made_up_run(diverged=3).val_loss == float("inf")
+    assert made_up_run(val_loss=float("nan")).val_loss == float("inf")
+    empty = compare.Result("E", None, history={"val_loss": []})
+    assert empty.val_loss == float("inf")
+
+
+def test_the_validation_split_comes_from_the_training_part_only():
+    data = tn.datasets.load("iris", seed=0)
+    split = compare.three_way(data, val_fraction=0.25, seed=0)
+    assert (len(split.X_train), len(split.X_val)) == (90, 30)
+    assert split.X_test is data[1] and split.y_test is data[3]
+    assert np.bincount(split.y_val).tolist() == [10, 10, 10]
+    rows = {tuple(r) for r in data[0]}
+    assert all(tuple(r) in rows for r in split.X_val)
+
+
+def test_train_run_records_the_run_and_a_divergence():
+    data = compare.three_way(tn.datasets.load("iris", seed=0), seed=0)
+    model = tn.mlp([4, 8, 3], seed=0)
+    weights = {k: a.copy() for k, a in model.arrays().items()}
+    run = compare.train_run(tn.optimizers.Adam(lr=0.05), model, data, epochs=6, batch_size=16,
+                            seed=2, target=0.8)
+    assert run.name == "Adam" and run.seed == 2 and run.model is model
+    assert all(np.array_equal(run.initial_weights[k], a) for k, a in weights.items())
+    reached = [i + 1 for i, a in enumerate(run.history["val_accuracy"]) if a >= 0.8]
+    assert run.target_epoch == (reached[0] if reached else None) and run.diverged is None
+    assert run.test["accuracy"] == tn.Trainer(model, tn.SoftmaxCrossEntropy(), "sgd").evaluate(
+        data.X_test, data.y_test)["accuracy"]
+    assert len(run.batch_checksums) == 6 * 6 and run.seconds > 0
+    # diverged in its first epoch: no validation figure was ever recorded
+    blown = compare.train_run(tn.optimizers.SGD(lr=1e200), tn.mlp([4, 8, 3], seed=0), data,
+                              epochs=3, batch_size=16)
+    assert blown.diverged == 1 and blown.test is None and blown.val_loss == float("inf")
+    assert blown.target_epoch is None
+
+
+def test_tuning_picks_the_lowest_stable_loss_and_reports_each_pair_of_runs(monkeypatch):
+    losses = {0.01: (0.5, 0.5), 0.1: (0.2, 0.2), 1.0: (0.1, 0.4)}  # 1.0: run and twin apart
+    calls = []
+
+    def fake_run(opt, model, data, seed=0, **kwargs):
+        first = np.array_equal(model.arrays()["W/1"], tn.mlp([2, 2], seed=seed).arrays()["W/1"])
+        return made_up_run(val_loss=losses[opt.lr][0 if first else 1])
+
+    monkeypatch.setattr(compare, "train_run", fake_run)
+    best, scores, erratic = compare.tune_lr("sgd", lambda s: tn.mlp([2, 2], seed=s), None,
+                                            grid=(0.01, 0.1, 1.0), on_run=calls.append)
+    assert (best, erratic) == (0.1, {1.0}) and scores == {0.01: 0.5, 0.1: 0.2, 1.0: 0.1}
+    assert calls == [2, 2, 2]
+    losses.update({0.01: (0.5, 0.6), 0.1: (0.2, 0.3)})  # every rate erratic: the lowest
+    best, _, erratic = compare.tune_lr("sgd", lambda s: tn.mlp([2, 2], seed=s), None,
+                                       grid=(0.01, 0.1, 1.0))
+    assert best == 1.0 and erratic == {0.01, 0.1, 1.0}

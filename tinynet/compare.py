@@ -109,7 +109,8 @@ def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs:
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     history = trainer.history
-    reached = [i + 1 for i, a in enumerate(history["val_accuracy"]) if a >= target]
+    reached = [i + 1 for i, a in enumerate(history.metrics.get("val_accuracy", []))
+               if a >= target]  # none recorded when it diverged in the first epoch
     test = trainer.evaluate(data.X_test, data.y_test) if diverged is None else None
     return Result(type(opt).__name__, opt, history, model, seconds,
                   reached[0] if reached else None, initial, fp.checksums, seed=seed,
