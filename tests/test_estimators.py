@@ -288,3 +288,14 @@ def test_regressor_predictions_keep_the_shape_of_y():
     assert column.predict(X).shape == (30, 1) and column.predict(X).dtype == np.float64
     with pytest.raises(ValueError, match="y has 2 columns, but the model was fitted with 1"):
         column.partial_fit(X, np.c_[y, y] * 1.0)
+
+
+def test_partial_fit_takes_every_class_at_the_first_call_and_runs_one_epoch():
+    X, y = SMALL  # labels 0 and 1 only
+    clf = TinyNetClassifier(random_state=0, batch_size=8).partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.classes_.tolist() == [0, 1, 2] and clf.model_.n_outputs == 3
+    assert clf.optimizer_.t == 4  # one epoch: 30 samples in batches of 8
+    clf.partial_fit(X, np.full(30, 2))  # a class first seen now is known already
+    assert clf.optimizer_.t == 8
+    reg = TinyNetRegressor(random_state=0, batch_size=8).partial_fit(X, y * 1.0)
+    assert reg.optimizer_.t == 4 and reg.n_epochs_ == 1

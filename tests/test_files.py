@@ -1,6 +1,7 @@
 """Saving files: what a save does with the temporary files earlier saves left behind."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,25 @@ def dead_pid() -> int:
     return proc.pid
 
 
-def test_alive_tells_running_processes_from_finished_ones():
-    assert _alive(os.getpid()) is True
-    assert _alive(1) is True  # init: it exists, whether or not it is ours to signal
-    assert _alive(dead_pid()) is False
+def test_alive_tells_running_processes_from_finished_ones(monkeypatch):
+    received = []
+    monkeypatch.setattr(signal, "signal", signal.signal)  # restored afterwards
+    previous = signal.signal(signal.SIGHUP, lambda sig, frame: received.append(sig))
+    try:
+        assert _alive(os.getpid()) is True
+        assert _alive(1) is True  # init: it exists, whether or not it is ours to signal
+        assert _alive(dead_pid()) is False
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert received == []  # asking (signal 0) sends nothing
+
+
+def test_a_process_we_may_not_signal_is_alive(monkeypatch):
+    def not_ours(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "kill", not_ours)
+    assert _alive(12345) is True
 
 
 def test_a_save_removes_temporaries_of_killed_saves_and_keeps_live_ones(tmp_path):

@@ -121,6 +121,18 @@ def test_adadelta_reports_its_unit_correcting_rate_without_warnings():
         zero.effective_lr(1)
 
 
+def test_adamax_reports_an_infinite_rate_where_no_gradient_arrived_without_warnings():
+    layer = tn.Dense(2, 1)
+    opt = tn.optimizers.AdaMax(lr=0.5, eps=0.0)
+    layer.dW, layer.db = np.array([[2.0], [0.0]]), np.zeros(1)
+    opt.step([layer])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rates = opt.effective_lr(1)
+    # u = max(beta2 u, |g|): 2 for the first weight, 0 for the second (lr / 0)
+    assert rates["W"][0, 0] == 0.5 / (1 - opt.beta1) / 2.0 and rates["W"][1, 0] == np.inf
+
+
 def test_nadams_momentum_product_follows_beta1_and_steps_taken_back():
     def fresh(beta1, t):
         product = 1.0

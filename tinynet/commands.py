@@ -328,7 +328,7 @@ def cmd_playground(args) -> int:
 
     import_user_code(args.imports)  # a user's registered optimizer shows up in the page
     server = Playground(args.port)
-    print(f"tinynet playground at {server.url} (127.0.0.1 only); Ctrl-C stops it", flush=True)
+    print(f"tinynet playground at {server.url} (127.0.0.1 only); Ctrl-C stops it")
     if not args.no_browser:
         webbrowser.open(server.url)
     try:
