@@ -140,6 +140,123 @@ def test_only_localhost_may_drive_it(server):
     assert status == 403 and "127.0.0.1 only" in json.loads(payload)["error"]
 
 
+def headers_of(srv, method, path, body=None):
+    request = urllib.request.Request(srv.url.rstrip("/") + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+@pytest.mark.parametrize("path, kind", [("/", "text/html"), ("/app.js", "text/javascript"),
+                                        ("/style.css", "text/css"),
+                                        ("/api/optimizers", "application/json")])
+def test_every_answer_says_its_type_and_length_and_is_never_cached(server, path, kind):
+    status, headers, body = headers_of(server, "GET", path)
+    assert status == 200 and headers["Content-Type"] == kind
+    assert headers["Content-Length"] == str(len(body)) and headers["Cache-Control"] == "no-store"
+    status, headers, body = headers_of(server, "POST", "/api/nothing", {})
+    assert (status, headers["Content-Type"]) == (404, "application/json")
+    assert json.loads(body) == {"error": "nothing at /api/nothing"}
+
+
+def test_the_page_gets_every_optimizer_and_its_defaults_and_no_icon(server):
+    from tinynet import optimizers
+
+    status, body = call(server, "GET", "/api/optimizers")
+    assert status == 200 and json.loads(body) == {
+        name: json.loads(json.dumps(optimizers.lookup(name)().hyperparams()))
+        for name in optimizers.available()}
+    status, headers, body = headers_of(server, "GET", "/favicon.ico")
+    assert (status, headers["Content-Type"], body) == (204, "image/x-icon", b"")
+
+
+@pytest.mark.parametrize("host, allowed", [
+    ("localhost:8000", True), ("127.0.0.1", True), ("127.0.0.1:9", True),
+    ("evil.example:80", False), ("127.0.0.1:1:2", False), ("LOCALHOST.evil:1", False),
+])
+def test_only_requests_addressed_to_127_0_0_1_or_localhost_are_answered(server, host, allowed):
+    for method in ("GET", "POST"):
+        status, payload = call(server, method, "/api/optimizers" if method == "GET" else
+                               "/api/sessions", {}, host=host)
+        if allowed:
+            assert status in (200, 201), payload
+        else:
+            assert status == 403 and json.loads(payload)["error"] == (
+                f"the playground answers 127.0.0.1 only, not {host.rsplit(':', 1)[0]!r}")
+
+
+def test_a_request_without_a_host_is_refused(server):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+    connection.putrequest("GET", "/", skip_host=True)
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 403
+    assert json.loads(response.read())["error"] == "the playground answers 127.0.0.1 only, not ''"
+    connection.close()
+
+
+def test_request_bodies_up_to_the_limit_and_without_one(server):
+    from tinynet.playground.server import MAX_BODY
+
+    exactly = b"{}" + b" " * (MAX_BODY - 2)
+    assert call(server, "POST", "/api/sessions", raw=exactly)[0] == 201
+    status, payload = call(server, "POST", "/api/sessions", raw=exactly + b" ")
+    assert status == 413 and json.loads(payload)["error"] == (
+        f"a request body is at most {MAX_BODY} bytes")
+    assert call(server, "POST", "/api/sessions", raw=b"")[0] == 201  # no body: the defaults
+    status, payload = call(server, "POST", "/api/sessions", raw=b"{not json")
+    assert json.loads(payload)["error"] == "the request body is not valid JSON"
+    status, payload = call(server, "POST", "/api/sessions", raw=b"[1]")
+    assert json.loads(payload)["error"] == "the request body must be a JSON object"
+
+
+def test_sessions_are_numbered_and_step_once_unless_told(server):
+    ids = [json.loads(call(server, "POST", "/api/sessions", {})[1])["id"] for _ in range(2)]
+    assert ids == ["1", "2"]
+    status, body = call(server, "POST", "/api/sessions/2/step", {})
+    assert status == 200 and json.loads(body)["steps"] == 1
+    assert json.loads(call(server, "POST", "/api/sessions/2/step", {"n": 3})[1])["steps"] == 4
+    status, body = call(server, "GET", "/api/sessions/2/state")
+    assert status == 200 and json.loads(body)["steps"] == 4 and "panels" in json.loads(body)
+    status, body = call(server, "GET", "/api/sessions/2/look")
+    assert status == 200 and isinstance(json.loads(body), list)
+    for method, path in (("GET", "/api/sessions/2"), ("GET", "/api/sessions/2/steps"),
+                         ("POST", "/api/sessions/2/look"), ("POST", "/api/other/2/step"),
+                         ("GET", "/api/other/2/state")):
+        status, body = call(server, method, path, {} if method == "POST" else None)
+        assert status == 404 and json.loads(body)["error"] == f"nothing at {path}"
+
+
+def test_settings_too_large_for_memory_are_a_message(server, monkeypatch):
+    from tinynet.playground import server as server_module
+
+    def no_memory(settings):
+        raise MemoryError
+
+    monkeypatch.setattr(server_module, "Session", no_memory)
+    status, body = call(server, "POST", "/api/sessions", {})
+    assert status == 400
+    assert json.loads(body) == {"error": "not enough memory for these settings"}
+
+
+def test_the_oldest_session_is_dropped_beyond_the_limit():
+    from tinynet.playground.server import MAX_SESSIONS
+
+    srv = Playground(0)
+    try:
+        keys = [srv.add(f"session {i}") for i in range(MAX_SESSIONS + 2)]
+        assert keys == [str(i) for i in range(1, MAX_SESSIONS + 3)]
+        assert list(srv.sessions) == keys[2:] and len(srv.sessions) == MAX_SESSIONS
+        assert srv.sessions[keys[-1]] == f"session {MAX_SESSIONS + 1}"
+    finally:
+        srv.server_close()
+
+
 def chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
