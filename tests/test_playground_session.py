@@ -32,6 +32,7 @@ def test_xor_labels_are_the_sign_of_x_times_y_before_the_noise():
     X, y = make_data("xor", 2000, 0.0, 1)
     assert X.shape == (2000, 2) and np.all(np.abs(X) <= 1)
     np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] > 0).astype(int))
+    assert y.dtype.kind == "i"  # class labels, as the page and the loss expect
     assert 0.4 < y.mean() < 0.6
     noisy, y_noisy = make_data("xor", 2000, 0.1, 1)
     np.testing.assert_array_equal(y_noisy, y)  # the same points, then moved
@@ -160,3 +161,45 @@ def test_look_reports_the_next_steps_numbers_and_then_that_step_happens(steps_be
     for key in ("Z", "A", "dZ", "dW", "db"):
         for layer in view["layers"]:
             assert layer[key] == np.round(getattr(t, key)[layer["l"]], 4).tolist(), key
+
+
+def test_state_is_what_the_page_draws_each_value_recomputed():
+    session = Session(SETTINGS)
+    fresh = session.state()
+    assert all(set(layer) == {"l", "update_ratio"} for p in fresh["panels"]
+               for layer in p["layers"])  # no step yet: no rates or state to show
+    session.step(2)
+    session.trainers[1].optimizer.s_dW[1][0, 0] = 0.0  # a weight that never had a gradient
+    state = session.state()
+    # the keys app.js reads (and the optimizer's class name for the legend)
+    assert set(state) == {"steps", "grid_size", "extent", "panels", "train", "test"}
+    assert (state["steps"], state["grid_size"], state["extent"]) == (2, 40, 2.5)
+    lin = np.linspace(-2.5, 2.5, 40)
+    gx, gy = np.meshgrid(lin, lin)
+    lattice = np.c_[gx.ravel(), gy.ravel()]
+    for panel, tr, ratios in zip(state["panels"], session.trainers, session.ratios):
+        opt = tr.optimizer
+        assert set(panel) == {"optimizer", "name", "grid", "curves", "train_accuracy",
+                              "test_accuracy", "layers"}
+        assert panel["optimizer"] == repr(opt) and panel["name"] == type(opt).__name__
+        assert panel["grid"] == np.round(tr.model.predict_proba(lattice)[:, 1], 3).tolist()
+        assert panel["train_accuracy"] == tr.evaluate(session.X_train, session.y_train)[
+            "accuracy"]
+        assert panel["test_accuracy"] == tr.evaluate(session.X_test, session.y_test)["accuracy"]
+        assert [layer["l"] for layer in panel["layers"]] == [1, 2]
+        for layer in panel["layers"]:
+            l = layer["l"]
+            assert layer["update_ratio"] == ratios[l - 1]
+            eff = opt.effective_lr(l)["W"].ravel()
+            assert layer["eff_lr"] == _histogram(np.log10(np.maximum(eff, 1e-12)))
+            if opt.state_keys():
+                s = getattr(opt, opt.state_keys()[0])[l]
+                assert layer["state_name"] == f"{opt.state_keys()[0]}[{l}]"
+                assert layer["state"] == _histogram(np.log10(np.abs(s).ravel() + 1e-30))
+            else:
+                assert "state" not in layer and "state_name" not in layer
+    rms_state = state["panels"][1]["layers"][0]["state"]
+    assert rms_state["edges"][0] == -30.0  # the zero shows at 1e-30, not dropped
+    for part, X, y in (("train", session.X_train, session.y_train),
+                       ("test", session.X_test, session.y_test)):
+        assert state[part] == {"X": np.round(X, 3).tolist(), "y": y.tolist()}
