@@ -191,3 +191,10 @@ def test_a_checkpoints_run_settings_are_checked_one_by_one(field, value, message
     assert saved_run("run.npz", dict(run)) == run  # the largest allowed
     with pytest.raises(ValueError, match=re.escape(f"run.npz: its run setting {message}")):
         saved_run("run.npz", {**run, field: value})
+
+
+def test_the_playground_listens_on_port_8000_unless_told():
+    from tinynet.cli import build_parser
+
+    assert build_parser().parse_args(["playground"]).port == 8000
+    assert build_parser().parse_args(["playground", "--port", "0"]).port == 0
