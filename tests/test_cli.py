@@ -198,3 +198,43 @@ def test_the_playground_listens_on_port_8000_unless_told():
 
     assert build_parser().parse_args(["playground"]).port == 8000
     assert build_parser().parse_args(["playground", "--port", "0"]).port == 0
+
+
+def test_tinynet_train_builds_by_default_a_128_64_relu_mlp_with_rmsprop_batches_of_32():
+    from tinynet.cli import build_parser
+    from tinynet.commands import new_trainer
+
+    digits = tn.datasets.load("digits", seed=0)
+    trainer = new_trainer(build_parser().parse_args(["train"]), digits)
+    model = trainer.model
+    assert [d.n_in for d in model.dense_layers] + [model.n_outputs] == [64, 128, 64, 10]
+    assert {type(x).__name__ for x in model.layers} == {"Dense", "ReLU"}
+    assert model.head == "softmax" and isinstance(trainer.loss, tn.SoftmaxCrossEntropy)
+    reference = tn.mlp([64, 128, 64, 10], seed=0)
+    assert all(np.array_equal(a, reference.arrays()[k]) for k, a in model.arrays().items())
+    assert type(trainer.optimizer) is tn.optimizers.RMSProp
+    assert (trainer.batch_size, trainer.seed, trainer.progress) == (32, 0, True)
+    quiet = new_trainer(build_parser().parse_args(["train", "--no-progress", "--seed", "3",
+                                                   "--batch-size", "8"]), digits)
+    assert (quiet.batch_size, quiet.seed, quiet.progress) == (8, 3, False)
+    seeded = tn.mlp([64, 128, 64, 10], seed=3)
+    assert np.array_equal(quiet.model.arrays()["W/1"], seeded.arrays()["W/1"])
+    diabetes = tn.datasets.load("diabetes", seed=0)
+    reg = new_trainer(build_parser().parse_args(["train", "--dataset", "diabetes"]), diabetes)
+    assert [d.n_out for d in reg.model.dense_layers] == [16, 1]  # small: it generalises
+    assert reg.model.head == "identity" and isinstance(reg.loss, tn.MSE)
+
+
+def test_only_the_optimizer_options_given_are_passed_on(monkeypatch):
+    import argparse
+
+    from tinynet.commands import given_hyperparams
+
+    class Gamma(tn.optimizers.SGD):
+        def __init__(self, lr: float = 0.01, gamma: float = 0.5):
+            super().__init__(lr=lr)
+            self.gamma = gamma
+
+    tn.optimizers.register("gamma_sgd", Gamma)  # registered after the parser was built
+    args = argparse.Namespace(lr=0.1, rho=None, param=[("centered", True)])
+    assert given_hyperparams(args) == {"lr": 0.1, "centered": True}
