@@ -2,6 +2,8 @@
 optimizer shares, what one step records, and what "look at one step" reports, each number
 checked against the step that then really happens."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs, make_circles, make_moons
@@ -203,3 +205,79 @@ def test_state_is_what_the_page_draws_each_value_recomputed():
     for part, X, y in (("train", session.X_train, session.y_train),
                        ("test", session.X_test, session.y_test)):
         assert state[part] == {"X": np.round(X, 3).tolist(), "y": y.tolist()}
+
+
+def test_the_default_session_is_moons_an_8_8_tanh_network_sgd_against_rmsprop():
+    session = Session({})
+    assert session.dataset == "moons" and session.batch_size == 16
+    assert (len(session.X_train), len(session.X_test)) == (280, 120)  # 400 points, 70% train
+    assert [repr(tr.optimizer) for tr in session.trainers] == [
+        repr(tn.optimizers.SGD(lr=0.1)), repr(tn.optimizers.RMSProp(lr=0.01))]
+    reference = tn.mlp([2, 8, 8, 2], activation="tanh", seed=0)
+    for tr in session.trainers:
+        assert all(np.array_equal(a, reference.arrays()[k]) for k, a in tr.model.arrays().items())
+        assert (tr.batch_size, tr.seed, tr.progress, tr.teaching_warnings) == (16, 0, False, False)
+    X, y = make_data("moons", 400, 0.2, 0)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised, every point together
+    both = np.r_[session.X_train, session.X_test]
+    order = np.random.default_rng(0).permutation(400)
+    np.testing.assert_array_equal(both, X[order])
+    np.testing.assert_array_equal(np.r_[session.y_train, session.y_test], y[order])
+
+
+def test_each_setting_is_used():
+    settings = {"dataset": "xor", "points": 50, "noise": 0.5, "train_fraction": 0.5,
+                "hidden": [3, 4, 5], "activation": "relu", "batch_size": 5, "seed": 9,
+                "optimizers": [{"name": "adam", "lr": 0.02, "beta1": 0.8}]}
+    session = Session(settings)
+    X, y = make_data("xor", 50, 0.5, 9)
+    order = np.random.default_rng(9).permutation(50)
+    np.testing.assert_array_equal(session.y_test, y[order[25:]])
+    np.testing.assert_allclose(np.r_[session.X_train, session.X_test],
+                               ((X - X.mean(axis=0)) / X.std(axis=0))[order])
+    tr, = session.trainers
+    assert [d.n_out for d in tr.model.dense_layers] == [3, 4, 5, 2]
+    assert type(tr.model.layers[1]).__name__ == "ReLU" and tr.batch_size == 5 and tr.seed == 9
+    assert (tr.optimizer.lr, tr.optimizer.beta1) == (0.02, 0.8)
+    reference = tn.mlp([2, 3, 4, 5, 2], activation="relu", seed=9)
+    assert np.array_equal(tr.model.arrays()["W/1"], reference.arrays()["W/1"])
+
+
+@pytest.mark.parametrize("key, bad, error, message", [
+    ("points", 19, ValueError, "points must be >= 20, got 19"),
+    ("points", 2001, ValueError, "points must be <= 2000, got 2001"),
+    ("points", 20.5, TypeError, "points must be an integer"),
+    ("noise", -0.1, ValueError, "noise must be >= 0.0, got -0.1"),
+    ("noise", 1.5, ValueError, "noise must be <= 1.0, got 1.5"),
+    ("train_fraction", 0.05, ValueError, "train_fraction must be >= 0.1, got 0.05"),
+    ("train_fraction", 0.95, ValueError, "train_fraction must be <= 0.9, got 0.95"),
+    ("hidden", [], ValueError, "hidden must list 1 to 4 layer widths, got []"),
+    ("hidden", [8] * 5, ValueError, "hidden must list 1 to 4 layer widths"),
+    ("hidden", "8,8", ValueError, "hidden must list 1 to 4 layer widths, got '8,8'"),
+    ("hidden", [8, 0], ValueError, "hidden[1] must be >= 1, got 0"),
+    ("hidden", [65], ValueError, "hidden[0] must be <= 64, got 65"),
+    ("activation", "gelu", ValueError, "activation must be one of"),
+    ("batch_size", 0, ValueError, "batch_size must be >= 1, got 0"),
+    ("batch_size", 513, ValueError, "batch_size must be <= 512, got 513"),
+    ("batch_size", 2.5, TypeError, "batch_size must be an integer"),
+    ("seed", -1, ValueError, "seed must be >= 0, got -1"),
+    ("seed", 2**31 + 1, ValueError, "seed must be <= 2147483648, got 2147483649"),
+    ("optimizers", [], ValueError, "optimizers must list 1 to 4 optimizers"),
+    ("optimizers", [{"name": "sgd"}] * 5, ValueError, "optimizers must list 1 to 4 optimizers"),
+    ("optimizers", {"name": "sgd"}, ValueError, "optimizers must list 1 to 4 optimizers"),
+    ("optimizers", [{"lr": 0.1}], ValueError, "each optimizer needs a name"),
+    ("optimizers", ["sgd"], ValueError, "each optimizer needs a name"),
+    ("dataset", "mnist", ValueError, "dataset must be one of"),
+])
+def test_every_setting_is_bounded_with_a_message_naming_it(key, bad, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Session({key: bad})
+
+
+@pytest.mark.parametrize("key, edge", [
+    ("points", 20), ("points", 2000), ("noise", 0.0), ("noise", 1.0), ("train_fraction", 0.1),
+    ("train_fraction", 0.9), ("hidden", [1]), ("hidden", [64, 64, 64, 64]), ("batch_size", 1),
+    ("batch_size", 512), ("seed", 2**31), ("optimizers", [{"name": "sgd"}] * 4),
+])
+def test_the_bounds_themselves_are_allowed(key, edge):
+    assert Session({key: edge}).steps == 0
