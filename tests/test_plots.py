@@ -184,3 +184,56 @@ def test_a_comparison_at_one_fixed_rate_has_no_rate_curves_and_no_legend_for_the
     everything_diverged = entry("SGD", 1.0, {0.1: np.inf, 1.0: np.inf})
     ax_lr = plots.plot_comparison([everything_diverged]).axes[1]
     assert ax_lr.get_lines()[1].get_ydata().tolist() == [1.5, 1.5]  # top defaults to 1
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_saved_png_is_the_figure_size_times_the_dpi(tmp_path):
+    fig, _ = plots.new_figure(size=(5, 2))
+    assert png_size(plots.save(fig, tmp_path / "f.png").read_bytes()) == (5 * plots.DPI,
+                                                                            2 * plots.DPI)
+    assert png_size(fig._repr_png_()) == (5 * plots.DPI, 2 * plots.DPI)
+    traj = surfaces.run("sgd", surfaces.Quadratic(), steps=2)
+    plots.plot_trajectories(surfaces.Quadratic(), {"SGD": traj}, tmp_path / "t.png")
+    assert png_size((tmp_path / "t.png").read_bytes()) == (round(6.4 * plots.DPI),
+                                                           round(5.2 * plots.DPI))
+    plots.plot_comparison([entry("SGD", 0.1, {0.1: 0.5})], tmp_path / "c.png")
+    assert png_size((tmp_path / "c.png").read_bytes()) == (10 * plots.DPI, 4 * plots.DPI)
+
+
+def test_contours_cover_the_surface_at_its_own_coordinates_with_20_levels_by_default():
+    for surface in (surfaces.Rosenbrock(), surfaces.Saddle()):
+        fig, ax = plots.new_figure()
+        plots.contour(ax, surface)
+        x0, x1, y0, y1 = surface.extent
+        vertices = np.concatenate([p.vertices for p in ax.collections[0].get_paths()
+                                   if len(p.vertices)])
+        tiny = 1e-9  # the contour lines' ends are interpolated to the border
+        assert vertices[:, 0].min() >= x0 - tiny and vertices[:, 0].max() <= x1 + tiny
+        assert vertices[:, 1].min() >= y0 - tiny and vertices[:, 1].max() <= y1 + tiny
+        assert vertices[:, 0].max() - vertices[:, 0].min() > 0.5 * (x1 - x0)  # spread over it
+    fig, ax = plots.new_figure()
+    plots.contour(ax, surfaces.Quadratic())
+    assert len(ax.collections[0].levels) == 20
+    fig, ax = plots.new_figure()
+    plots.contour(ax, surfaces.Saddle(), levels=6)  # about 6 "nice" levels, not the default 9
+    assert len(ax.collections[0].levels) <= 7
+
+
+def test_a_path_of_width_2_is_drawn_opaque_and_the_marks_keep_their_optimizers_colour():
+    bowl = surfaces.Quadratic()
+    ax = plots.plot_trajectories(bowl, {"Adam": surfaces.run("adam", bowl, steps=3)},
+                                 widths={"Adam": 2.0}).axes[0]
+    assert data_lines(ax)[0].get_alpha() == 1.0 and data_lines(ax)[0].get_marker() == "."
+    sgd = entry("SGD", 0.1, {0.01: 0.5, 0.1: 0.25, 1.0: np.inf, 3.0: 2.0}, erratic={3.0})
+    fig = plots.plot_comparison([sgd])
+    assert fig._suptitle.get_text() == ""
+    curve, crosses, marks, star = fig.axes[1].get_lines()
+    assert (curve.get_marker(), curve.get_linestyle()) == ("o", "-")
+    for line in (crosses, marks, star):
+        assert line.get_linestyle() == "None"  # marks, not joined by lines
+        assert to_rgba(line.get_color()) == to_rgba("tab:red")
+    assert (crosses.get_marker(), marks.get_marker(), star.get_marker()) == ("x", "$?$", "*")

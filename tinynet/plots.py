@@ -14,6 +14,20 @@ import numpy as np
 
 COLORS = {"SGD": "tab:red", "Momentum": "tab:orange", "RMSProp": "tab:blue", "Adam": "tab:green",
           "Adagrad": "tab:purple"}
+DPI = 110  # a saved PNG is its figure size in inches times this, in pixels
+# How each kind of mark looks (not what it shows): one place to restyle every figure.
+STYLE = {
+    "contour": {"colors": "0.75", "linewidths": 0.7},
+    "minimum": {"marker": "*", "color": "k", "markersize": 10, "linestyle": "none"},
+    "path": {"marker": ".", "markersize": 2.5},
+    "start": {"marker": "o", "color": "k", "markersize": 5, "linestyle": "none"},
+    "rates": {"marker": "o", "linestyle": "-"},
+    "diverged": {"marker": "x", "linestyle": "none", "markersize": 8},
+    "erratic": {"marker": "$?$", "linestyle": "none", "markersize": 8},
+    "chosen": {"marker": "*", "linestyle": "none", "markersize": 12},
+    "legend": {"fontsize": 8},
+    "title": {"fontsize": 10},
+}
 
 
 def have_matplotlib() -> bool:
@@ -42,7 +56,7 @@ def _figure_class():
 
         def _repr_png_(self) -> bytes:
             buf = io.BytesIO()
-            self.savefig(buf, dpi=110, format="png")
+            self.savefig(buf, dpi=DPI, format="png")
             return buf.getvalue()
 
     return InlineFigure
@@ -53,7 +67,7 @@ def save(fig, path) -> Path:
     from .files import atomic_open
 
     with atomic_open(path) as f:
-        fig.savefig(f, dpi=110, format="png")
+        fig.savefig(f, dpi=DPI, format="png")
     return Path(path)
 
 
@@ -71,11 +85,10 @@ def contour(ax, surface, levels: int = 20) -> None:
     F = surface.f(X, Y)
     lo = max(F.min(), 1e-4) if F.min() >= 0 else None
     if lo is not None:
-        ax.contour(X, Y, F, levels=np.geomspace(lo, F.max(), levels), colors="0.75",
-                   linewidths=0.7)
+        ax.contour(X, Y, F, levels=np.geomspace(lo, F.max(), levels), **STYLE["contour"])
     else:
-        ax.contour(X, Y, F, levels=levels, colors="0.75", linewidths=0.7)
-    ax.plot(*surface.minimum, marker="*", color="k", markersize=10, linestyle="none")
+        ax.contour(X, Y, F, levels=levels, **STYLE["contour"])
+    ax.plot(*surface.minimum, **STYLE["minimum"])
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x")
@@ -94,12 +107,12 @@ def plot_trajectories(surface, trajectories: dict, path=None, title: str = "",
         p = traj.path[:broke]
         width = (widths or {}).get(name, 1.4)
         label = name if broke is None else f"{name} (diverged at step {broke})"
-        ax.plot(p[:, 0], p[:, 1], marker=".", linestyle=styles[i % len(styles)],
-                markersize=2.5, linewidth=width, alpha=0.6 if width > 2 else 1.0,
-                color=COLORS.get(name.split(" ")[0]), label=label)
-    ax.plot(*trajectories[next(iter(trajectories))].path[0], "ko", markersize=5)
-    ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(title or f"{type(surface).__name__}", fontsize=10)
+        ax.plot(p[:, 0], p[:, 1], linestyle=styles[i % len(styles)], linewidth=width,
+                alpha=0.6 if width > 2 else 1.0, color=COLORS.get(name.split(" ")[0]),
+                label=label, **STYLE["path"])
+    ax.plot(*trajectories[next(iter(trajectories))].path[0], **STYLE["start"])
+    ax.legend(loc="upper right", **STYLE["legend"])
+    ax.set_title(title or f"{type(surface).__name__}", **STYLE["title"])
     return _maybe_save(fig, path)
 
 
@@ -121,21 +134,22 @@ def plot_comparison(entries, path=None, title: str = ""):
             scores = np.array([e.grid[lr] for lr in lrs])
             erratic = np.isin(lrs, sorted(e.erratic))
             ok = np.isfinite(scores) & ~erratic
-            ax_lr.plot(lrs[ok], scores[ok], "o-", color=color, label=e.name)
-            ax_lr.plot(lrs[~ok & ~erratic], np.full((~ok & ~erratic).sum(), top * 1.5), "x",
-                       color=color, markersize=8)
-            ax_lr.plot(lrs[erratic], np.full(erratic.sum(), top * 1.2), linestyle="none",
-                       marker="$?$", color=color, markersize=8)
-            ax_lr.plot([e.lr], [e.grid[e.lr]], "*", color=color, markersize=12)
+            ax_lr.plot(lrs[ok], scores[ok], color=color, label=e.name, **STYLE["rates"])
+            diverged = ~ok & ~erratic
+            ax_lr.plot(lrs[diverged], np.full(diverged.sum(), top * 1.5), color=color,
+                       **STYLE["diverged"])
+            ax_lr.plot(lrs[erratic], np.full(erratic.sum(), top * 1.2), color=color,
+                       **STYLE["erratic"])
+            ax_lr.plot([e.lr], [e.grid[e.lr]], color=color, **STYLE["chosen"])
     ax_curve.set_yscale("log")
     ax_curve.set_xlabel("epoch")
     ax_curve.set_ylabel("validation loss")
-    ax_curve.legend(fontsize=8)
+    ax_curve.legend(**STYLE["legend"])
     ax_lr.set_xscale("log")
     ax_lr.set_yscale("log")
     ax_lr.set_xlabel("learning rate")
     ax_lr.set_ylabel("final validation loss (x: diverged, ?: erratic, *: chosen)")
     if any(e.grid for e in entries):
-        ax_lr.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
+        ax_lr.legend(**STYLE["legend"])
+    fig.suptitle(title, **STYLE["title"])
     return _maybe_save(fig, path)
