@@ -459,3 +459,114 @@ def test_compare_with_no_optimizer_names_and_data_caused_divergence(capsys):
     with pytest.raises(tn.DivergenceError, match="no update has happened yet, so not the "
                                                  r"learning rate.*largest \|y\| 1e\+300"):
         trainer.fit(X, np.full(20, 1e300))
+
+
+# ----- the npz reader's own checks, exactly ----------------------------------------------
+
+def test_the_npz_reader_names_what_it_expected(tmp_path):
+    from tinynet.files import load_npz
+
+    with pytest.raises(FileNotFoundError, match=r"^file not found: .*missing\.npz$"):
+        load_npz(tmp_path / "missing.npz")
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    with pytest.raises(ValueError, match=r"array\.npy is not a model: it is a \.npy array, "
+                                         r"not an \.npz archive$"):
+        load_npz(tmp_path / "array.npy", "model")
+    (tmp_path / "text.npz").write_bytes(b"\x93NUMP")  # shorter than the .npy magic
+    with pytest.raises(ValueError, match=r"text\.npz is not a file: it is not an \.npz archive$"):
+        load_npz(tmp_path / "text.npz")
+
+
+def test_the_size_limit_counts_what_the_arrays_take_and_allows_exactly_it(tmp_path):
+    from tinynet.files import load_npz
+
+    path = tmp_path / "a.npz"
+    np.savez(path, a=np.zeros(100), b=np.ones(20, dtype=np.float32))
+    total = sum(m.file_size for m in zipfile.ZipFile(path).infolist())
+    assert set(load_npz(path, max_bytes=total)) == {"a", "b"}
+    with pytest.raises(ValueError) as info:
+        load_npz(path, "model", max_bytes=total - 1)
+    assert str(info.value) == (f"{path}: its arrays would take 0 MB once loaded, more than the "
+                               f"0 MB a model may use")  # named once, not wrapped again
+
+
+def test_a_version_2_array_header_is_read(tmp_path):
+    from tinynet.files import load_npz
+
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.arange(5.0), version=(2, 0))
+    (tmp_path / "v2.npz").write_bytes(zip_with({"x.npy": buf.getvalue()}))
+    assert load_npz(tmp_path / "v2.npz")["x"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_an_array_that_declares_more_than_it_holds_is_refused_by_its_numbers(tmp_path):
+    from tinynet.files import load_npz
+
+    header = npy_header((100,))
+    lying = tmp_path / "lying.npz"
+    lying.write_bytes(zip_with({"x.npy": header + b"\0" * 16}))
+    with pytest.raises(ValueError) as info:
+        load_npz(lying)
+    size = len(header) + 16
+    assert str(info.value) == (f"{lying}: array 'x' declares shape (100,) (800 bytes) but "
+                               f"holds {size:,} bytes")
+    # declaring exactly the member's size passes this check; the short data then fails
+    exact = tmp_path / "exact.npz"
+    shape = ((len(header) + 800) // 8,)
+    header = npy_header(shape)
+    exact.write_bytes(zip_with({"x.npy": header + b"\0" * (shape[0] * 8 - len(header))}))
+    with pytest.raises(ValueError, match=r"exact\.npz is not a readable file: EOF: reading "
+                                         r"array data"):
+        load_npz(exact)
+
+
+def test_a_checkpoint_says_what_else_a_file_is(tmp_path):
+    tn.mlp([2, 2]).save(tmp_path / "model.npz")
+    with pytest.raises(ValueError) as info:
+        tn.Trainer.load_checkpoint(tmp_path / "model.npz")
+    assert str(info.value) == (f"{tmp_path / 'model.npz'} is not a tinynet checkpoint (it is a "
+                               f"model file: use Sequential.load)")
+    np.savez(tmp_path / "other.npz", x=np.zeros(2))
+    with pytest.raises(ValueError) as info:
+        tn.Trainer.load_checkpoint(tmp_path / "other.npz")
+    assert str(info.value) == f"{tmp_path / 'other.npz'} is not a tinynet checkpoint"
+
+
+def test_checkpoint_errors_name_the_file_once_and_the_entry(tmp_path):
+    trainer, _, _ = trained(tmp_path)
+    trainer.save_checkpoint(tmp_path / "good.npz")
+    good = dict(np.load(tmp_path / "good.npz"))
+    meta = json.loads(str(good["meta"]))
+    cases = {
+        "meta": (npz_bytes(**{**good, "meta": np.array("{not json")}),
+                 "{path}: entry 'meta' is not valid tinynet metadata"),
+        "optimizer": (npz_bytes(**{**good, "meta": np.array(json.dumps(
+            {**meta, "optimizer": {**meta["optimizer"], "name": "zzz"}}))}),
+            "{path}: not a usable tinynet checkpoint (ValueError: it uses optimizer 'zzz', "
+            "which is not registered here: import the module that registers it first)"),
+        "epoch": (npz_bytes(**{**good, "meta": np.array(json.dumps(
+            {**meta, "epoch": 10**9 + 1}))}),
+            "{path}: not a usable tinynet checkpoint (ValueError: epoch must be <= 1000000000, "
+            "got 1000000001)"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / f"{name}.npz"
+        path.write_bytes(data)
+        with pytest.raises(ValueError) as info:
+            tn.Trainer.load_checkpoint(path)
+        assert str(info.value).startswith(message.format(path=path)), name
+        assert str(info.value).count(str(path)) == 1, name
+
+
+def test_a_checkpoint_from_before_dropout_callbacks_and_extras_still_loads(tmp_path):
+    trainer, X, y = trained(tmp_path)
+    trainer.save_checkpoint(tmp_path / "new.npz")
+    good = dict(np.load(tmp_path / "new.npz"))
+    meta = json.loads(str(good["meta"]))
+    for key in ("dropout_rngs", "callbacks", "extra"):
+        del meta[key]
+    (tmp_path / "old.npz").write_bytes(npz_bytes(**{**good, "meta": np.array(json.dumps(meta))}))
+    old = tn.Trainer.load_checkpoint(tmp_path / "old.npz")
+    assert old.epoch == 2 and old.callbacks == [] and old.checkpoint_extra == {}
+    old.fit(X, y, epochs=1)
+    assert old.epoch == 3
