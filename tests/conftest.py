@@ -10,9 +10,9 @@ import pytest
 if "MUTANT_UNDER_TEST" in os.environ:
     # mutmut calls every tinynet function through a trampoline of its own: a frame a
     # teaching warning must look past to find the test's line, as it looks past tinynet's
-    from tinynet import teaching
+    from tinynet import warn
 
-    teaching.INTERNAL_MODULES.append("mutmut.")
+    warn.INTERNAL_MODULES.append("mutmut.")
 if os.environ.get("MUTANT_UNDER_TEST") == "stats":
     del os.environ["MUTANT_UNDER_TEST"]
 

@@ -380,8 +380,9 @@ def test_a_callback_a_checkpoint_cannot_rebuild_is_named(tmp_path):
 
     trainer, _, _ = trained(tmp_path, callbacks=[Mine()])
     trainer.save_checkpoint(tmp_path / "r.npz")
-    with pytest.warns(UserWarning, match=r"callbacks \['Mine'\].*add them again"):
-        tn.Trainer.load_checkpoint(tmp_path / "r.npz")
+    with pytest.warns(UserWarning, match=r"callbacks \['Mine'\].*add them again") as caught:
+        tn.Trainer.load_checkpoint(tmp_path / "r.npz"); line = sys._getframe().f_lineno  # noqa: E702
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)  # the caller's line
 
 
 # ----- CSV traps --------------------------------------------------------------------------

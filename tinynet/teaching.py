@@ -9,13 +9,11 @@ them as a callback, ``TeachingWarnings``.
 
 from __future__ import annotations
 
-import sys
-import warnings
-
 import numpy as np
 
 from .callbacks import Callback
 from .layers import ReLU
+from .warn import warn
 
 
 class TeachingWarning(UserWarning):
@@ -56,21 +54,11 @@ class TeachingWarnings(Callback):
         check_loss_rising(trainer)
 
 
-# Modules whose frames are not the learner's code: tinynet's own, and those of a tool that
-# wraps tinynet's functions (the mutation tests add mutmut's; tests/conftest.py).
-INTERNAL_MODULES = ["tinynet."]
-
-
 def _warn(trainer, key, category, message: str) -> None:
-    """Warn once per fit and key, at the first caller outside tinynet: the warning names
-    the line of the learner's code (their ``fit`` call), not a line of the training loop."""
+    """Warn once per fit and key, at the learner's ``fit`` line."""
     if key not in trainer._warned:
         trainer._warned.add(key)
-        internal = tuple(INTERNAL_MODULES)
-        frame, level = sys._getframe(), 1  # stacklevel 1 is this function
-        while frame is not None and frame.f_globals.get("__name__", "").startswith(internal):
-            frame, level = frame.f_back, level + 1
-        warnings.warn(message, category, stacklevel=level)
+        warn(message, category)
 
 
 def check_dead_relus(trainer, batch_size: int) -> None:

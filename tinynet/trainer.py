@@ -14,7 +14,6 @@ teaching warnings are callbacks, the divergence guard a small object (guard.py).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -29,6 +28,7 @@ from .model import Sequential
 from .progress import ProgressBar
 from .teaching import TeachingWarnings
 from .validation import check_features, check_number, check_same_length
+from .warn import warn
 
 EVAL_CHUNK = 4096  # rows per forward pass in evaluate/predict, to bound memory
 
@@ -277,9 +277,8 @@ class Trainer:
         trainer.checkpoint_extra = parts["extra"]
         trainer.callbacks = parts["callbacks"]
         if parts["missing_callbacks"]:
-            warnings.warn(f"{path}: the run also had callbacks {parts['missing_callbacks']}, which "
-                          f"a checkpoint cannot rebuild; add them again to trainer.callbacks",
-                          stacklevel=2)
+            warn(f"{path}: the run also had callbacks {parts['missing_callbacks']}, which a "
+                 f"checkpoint cannot rebuild; add them again to trainer.callbacks", UserWarning)
         return trainer
 
     def __repr__(self) -> str:
