@@ -1,5 +1,6 @@
 """The command line: the README's main job, and one-line errors with exit status 2."""
 
+import inspect
 import re
 import subprocess
 import sys
@@ -238,3 +239,69 @@ def test_only_the_optimizer_options_given_are_passed_on(monkeypatch):
     tn.optimizers.register("gamma_sgd", Gamma)  # registered after the parser was built
     args = argparse.Namespace(lr=0.1, rho=None, param=[("centered", True)])
     assert given_hyperparams(args) == {"lr": 0.1, "centered": True}
+
+
+def stated_defaults() -> dict:
+    """(command, option) -> the default its --help text states, for every option that says."""
+    from tinynet.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    stated = {}
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            help_text = (action.help or "") % {"default": action.default}
+            found = re.search(r"default: (.*?)(?:,? the article's| for every|;|\)|$)",
+                              help_text)
+            if found:
+                stated[name, action.dest] = (found.group(1), action.default)
+    return stated
+
+
+def test_every_default_an_options_help_states_is_the_one_argparse_uses():
+    stated = stated_defaults()
+    assert len(stated) > 30
+    for (command, dest), (text, default) in stated.items():
+        if default is None:
+            continue  # the command picks it: checked by the next test
+        if isinstance(default, list) and dest == "lrs":  # summarised: 1e-4,3e-4,...,0.3,1
+            first, second, *_, last2, last = text.split(",")
+            assert [float(x) for x in (first, second, last2, last)] == [
+                default[0], default[1], default[-2], default[-1]]
+        elif isinstance(default, list):
+            assert text == ",".join(map(str, default)), (command, dest)
+        else:
+            assert text == str(default), (command, dest)
+
+
+def test_every_default_a_command_picks_is_the_one_its_help_states(monkeypatch, capsys):
+    from tinynet.cli import build_parser
+    from tinynet.commands import EXPLAIN_DEFAULTS, new_trainer
+
+    stated = {key: text for key, (text, default) in stated_defaults().items() if default is None}
+    seen = {}
+
+    def record_fit(self, X, y, epochs, **kwargs):
+        seen["epochs"], seen["n_features"] = epochs, X.shape[1]
+        return self.history
+
+    monkeypatch.setattr(tn.Trainer, "fit", record_fit)
+    assert main(["train", "--no-progress"]) == 0
+    assert seen == {"epochs": int(stated["train", "epochs"]), "n_features": 64}  # digits
+    assert stated["train", "dataset"] == "digits"
+    trainer = new_trainer(build_parser().parse_args(["train"]), tn.datasets.load("digits"))
+    assert [d.n_out for d in trainer.model.dense_layers][:-1] == [
+        int(w) for w in stated["train", "hidden"].split(",")]
+    assert type(trainer.model.layers[1]).__name__.lower() == stated["train", "activation"]
+    assert trainer.optimizer.name == stated["train", "optimizer"]
+    assert trainer.batch_size == int(stated["train", "batch_size"])
+    assert trainer.seed == int(stated["train", "seed"])
+    for (command, dest), text in stated.items():
+        if command == "explain" and dest in EXPLAIN_DEFAULTS:
+            assert float(text) == EXPLAIN_DEFAULTS[dest]
+        elif text[0].isupper():  # "Adam 0.9, AdaMax 0.9, ...": each optimizer's own
+            for pair in text.split(", "):
+                cls, value = pair.rsplit(" ", 1)
+                opt = next(c for c in map(tn.optimizers.lookup, tn.optimizers.available())
+                           if c.__name__ == cls)
+                assert str(inspect.signature(opt.__init__).parameters[dest].default) == value
