@@ -305,3 +305,90 @@ def test_every_default_a_command_picks_is_the_one_its_help_states(monkeypatch, c
                 opt = next(c for c in map(tn.optimizers.lookup, tn.optimizers.available())
                            if c.__name__ == cls)
                 assert str(inspect.signature(opt.__init__).parameters[dest].default) == value
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == ("tinynet: error: the following arguments are required: "
+                                       "COMMAND (see tinynet --help)\n")
+
+
+def test_the_choices_are_the_registries(capsys):
+    from tinynet.cli import build_parser
+    from tinynet.explain_backprop import LOSS_TEXT
+    from tinynet.layers import ACTIVATIONS
+    from tinynet.surfaces import SURFACES
+
+    parser = build_parser()
+    for name in ACTIVATIONS:
+        assert parser.parse_args(["train", "--activation", name]).activation == name
+        assert parser.parse_args(["explain", "backprop", "--activation", name]).activation == name
+    for name in SURFACES:
+        assert parser.parse_args(["compare", "--surface", name]).surface == name
+    for name in LOSS_TEXT:
+        assert parser.parse_args(["explain", "backprop", "--loss", name]).loss == name
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "--activation", "gelu"])
+    err = capsys.readouterr().err  # Python versions differ in quoting the choices
+    assert "invalid choice: 'gelu' (choose from " in err
+    assert all(name in err.split("choose from ")[1] for name in ACTIVATIONS)
+
+
+def test_a_learning_rate_must_be_positive_and_other_options_keep_their_type(capsys):
+    from tinynet.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["train", "--lr", "0"])
+    assert "argument --lr: must be > 0, got '0'" in capsys.readouterr().err
+    args = build_parser().parse_args(["train", "--weight-decay", "0.5", "--centered", "true",
+                                      "--beta1", "0.8"])
+    assert (args.weight_decay, args.centered, args.beta1) == (0.5, True, 0.8)
+    assert args.lr is None and args.rho is None  # not given: each optimizer's own default
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_error_itself_given_before_or_after_the_command(where):
+    args = ["train", "--optimizer", "adamm"]
+    args = ["--debug", *args] if where == "before" else [*args, "--debug"]
+    with pytest.raises(ValueError, match="unknown optimizer 'adamm'"):
+        main(args)
+
+
+def test_stdout_is_line_buffered_so_a_reader_sees_each_line_now(monkeypatch, capsys):
+    calls = []
+
+    class Terminal:
+        def reconfigure(self, **kwargs):
+            calls.append(kwargs)
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    assert main(["explain", "sgd"]) == 0
+    assert calls == [{"line_buffering": True}]
+
+
+@pytest.mark.parametrize("error, said, code", [
+    (ValueError(""), "tinynet train: error: ValueError (--debug shows the traceback)", 2),
+    (ValueError("bad\n  thing"), "tinynet train: error: bad thing (--debug shows the traceback)",
+     2),
+    (MemoryError("x"), "tinynet train: error: not enough memory (x): try smaller --hidden, "
+     "--batch-size or data (--debug shows the traceback)", 2),
+    (KeyboardInterrupt(), "tinynet train: interrupted", 130),
+])
+def test_how_a_failing_command_ends(monkeypatch, capsys, error, said, code):
+    from tinynet import commands
+
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(commands, "cmd_train", fail)
+    assert main(["train"]) == code
+    captured = capsys.readouterr()
+    assert captured.err == said + "\n" and captured.out == ""

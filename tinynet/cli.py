@@ -13,6 +13,9 @@ import sys
 from . import argtypes
 from . import commands as commands_mod
 from .compare import LR_GRID
+from .explain_backprop import LOSS_TEXT
+from .layers import ACTIVATIONS
+from .surfaces import SURFACES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("optimizer")
-    group.add_argument("--optimizer", default=None,
+    group.add_argument("--optimizer",
                        help="registered optimizer name: adagrad, adam, momentum, rmsprop, sgd "
                        "or one added with --import (default: rmsprop)")
     _add_hyperparameters(group)
@@ -44,7 +47,7 @@ def _add_hyperparameters(parser, article: dict | None = None) -> None:
         if article and name in article:  # explain's defaults: the worked example's
             defaults = f"{article[name]!r} for every optimizer that takes it (the article's)"
         kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"], str)
-        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None,
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind,
                             help=f"default: {defaults}")
 
 
@@ -64,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tinynet", description="Train small MLPs on numpy and see how "
                      "optimizers behave. Run 'tinynet COMMAND --help' for a command's options.")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")  # also _Parser
     commands.required = True
 
     train = commands.add_parser("train", help="train an MLP and report its accuracy",
@@ -72,23 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
                                 "test accuracy (R² for regression). Defaults: digits, "
                                 "64-128-64-10 ReLU, RMSProp, 30 epochs.")
     data = train.add_argument_group("data").add_mutually_exclusive_group()
-    data.add_argument("--dataset", default=None,
+    data.add_argument("--dataset",
                       help="digits, moons, circles, iris, wine, breast_cancer, blobs or "
                       "diabetes (regression) (default: digits)")
     data.add_argument("--data", metavar="CSV", help="a CSV file instead (format: data/README.md)")
     model = train.add_argument_group("model")
-    model.add_argument("--hidden", type=argtypes.int_list, default=None, metavar="W1,W2",
+    model.add_argument("--hidden", type=argtypes.int_list, metavar="W1,W2",
                        help="hidden layer widths (default: 128,64; 16 for regression)")
-    model.add_argument("--activation", default=None,
-                       choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"],
+    model.add_argument("--activation", choices=list(ACTIVATIONS),
                        help="hidden activation (default: relu)")
     add_optimizer_options(train)
     run = train.add_argument_group("training")
-    run.add_argument("--epochs", type=argtypes.positive(int), default=None,
+    run.add_argument("--epochs", type=argtypes.positive(int),
                      help="epochs (default: 30; with --resume, the total to reach)")
-    run.add_argument("--batch-size", type=argtypes.positive(int), default=None,
+    run.add_argument("--batch-size", type=argtypes.positive(int),
                      help="mini-batch size (default: 32)")
-    run.add_argument("--seed", type=argtypes.non_negative_int, default=None,
+    run.add_argument("--seed", type=argtypes.non_negative_int,
                      help="seed for data split, weights and batch order (default: 0)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     out = train.add_argument_group("files")
@@ -106,14 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="optimizers side by side from identical starts",
         description="Train each optimizer from the same initial weights with the same batch "
         "order (or run it over a 2-D surface from the same point) and print a table.")
-    compare.add_argument("--dataset", default=None, help="a dataset name or CSV path "
+    compare.add_argument("--dataset", help="a dataset name or CSV path "
                          "(default: digits)")
-    compare.add_argument("--surface", default=None,
-                         choices=["quadratic", "rotated", "rosenbrock", "saddle"],
+    compare.add_argument("--surface", choices=list(SURFACES),
                          help="compare on a 2-D surface instead of a dataset")
     compare.add_argument("--optimizers", default="sgd,momentum,rmsprop,adam",
                          help="comma-separated registered names (default: %(default)s)")
-    compare.add_argument("--lr", type=argtypes.positive(float), default=None,
+    compare.add_argument("--lr", type=argtypes.positive(float),
                          help="one fixed learning rate for all, not tuned (default on a "
                          "dataset: each optimizer's best on --lrs; on a surface: 0.01)")
     compare.add_argument("--lrs", type=argtypes.float_list, default=list(LR_GRID),
@@ -164,10 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     bp = explain.add_argument_group("backprop")
     bp.add_argument("--sizes", type=argtypes.int_list, default=[2, 3, 2], metavar="N0,N1,...",
                     help="layer widths (default: 2,3,2)")
-    bp.add_argument("--activation", default="relu",
-                    choices=["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
-    bp.add_argument("--loss", default="softmax_cross_entropy",
-                    choices=["softmax_cross_entropy", "binary_cross_entropy", "mse"])
+    bp.add_argument("--activation", default="relu", choices=list(ACTIVATIONS))
+    bp.add_argument("--loss", default="softmax_cross_entropy", choices=list(LOSS_TEXT))
     bp.add_argument("--samples", type=argtypes.positive(int), default=2,
                     help="batch size B (default: 2)")
     bp.add_argument("--seed", type=int, default=0, help="weights and data (default: 0)")

@@ -9,7 +9,11 @@ the bug changes nothing observable (an "equivalent" mutant, e.g. ``np.add.reduce
 axis=0)`` -> ``np.add.reduce(dZ)``, whose default axis is 0). Those are listed in
 ``tools/mutants_accepted.txt``, one per line, as ``function | mutated line | why``; the
 score counts them as neither killed nor survived. Matching is by function and mutated
-line, not by mutmut's numbers, which change whenever the code does.
+line, not by mutmut's numbers, which change whenever the code does. A mutant that only
+rewords text for a person (an error message inside a ``raise``, or the command line's help
+page: ``help=``, ``description=``, ``metavar=``, group titles) is counted apart too, as
+"words": the tests check the facts in that text (names, numbers, stated defaults), not
+every word.
 
 Exit status 1 if any module scores below ``--target`` (default 95%).
 """
@@ -22,6 +26,7 @@ import difflib
 import json
 import re
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -81,7 +86,32 @@ def changed_lines(source: str, key: str, funcs: dict | None = None) -> tuple[str
             minus += [line.strip() for line in a[i1:i2]]
             plus += [line.strip() for line in b[j1:j2]]
             where.update(range(i1, i2))
-    return " / ".join(minus), " / ".join(plus), bool(where) and where <= raises
+    words = bool(where) and (where <= raises or only_help_text(a, b))
+    return " / ".join(minus), " / ".join(plus), words
+
+
+HELP_WORDS = {"help", "description", "metavar"}  # argparse's text for the help page
+
+
+class _WithoutHelpText(ast.NodeTransformer):
+    """Drops what only a help page shows: help=, description=, metavar= and the titles of
+    argument groups."""
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        node.keywords = [k for k in node.keywords if k.arg not in HELP_WORDS]
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument_group":
+            node.args = []
+        return node
+
+
+def only_help_text(orig: list[str], mutant: list[str]) -> bool:
+    """True when two versions of a function differ only in the text of a help page."""
+    try:
+        trees = [ast.parse(textwrap.dedent("\n".join(body))) for body in (orig, mutant)]
+    except SyntaxError:
+        return False
+    return len({ast.dump(_WithoutHelpText().visit(tree)) for tree in trees}) == 1
 
 
 def load_accepted() -> list[tuple[str, str, str]]:
@@ -121,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             func = function_of(key)
             funcs = funcs if funcs is not None else functions(source)
-            before, after, in_raise = changed_lines(source, key, funcs)
-            if in_raise:
-                row["message"] += 1
+            before, after, words = changed_lines(source, key, funcs)
+            if words:
+                row["words"] += 1
                 continue
             match = next((i for i, (f, m, _) in enumerate(accepted)
                           if f == func and m == " ".join(after.split())), None)
@@ -136,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["survived"] += 1
                 survivors.append(("survived", key, func, before, after, ""))
 
-    print(f"{'module':<12}{'killed':>8}{'survived':>10}{'accepted':>10}{'message':>9}"
+    print(f"{'module':<12}{'killed':>8}{'survived':>10}{'accepted':>10}{'words':>9}"
           f"{'no tests':>10}{'score':>9}")
     failing = []
     for module, row in sorted(counts.items()):
@@ -146,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         score = 100.0 * row["killed"] / tried if tried else 100.0
         failing += [module] if score < args.target else []
         print(f"{module:<12}{row['killed']:>8}{row['survived']:>10}{row['accepted']:>10}"
-              f"{row['message']:>9}{row['no tests']:>10}{score:>8.1f}%")
+              f"{row['words']:>9}{row['no tests']:>10}{score:>8.1f}%")
     for status, key, func, before, after, why in survivors:
         print(f"\n{status}: {key}\n  {func}:  {before}\n  {'':{len(func)}}-> {after}"
               + (f"\n  why: {why}" if why else ""))
