@@ -429,6 +429,8 @@ def test_a_table_left_aligns_the_first_column_and_right_aligns_the_others():
 
 def test_mean_and_spread_over_seeds_skip_diverged_runs():
     assert compare._mean_spread([0.97221]) == "0.9722"
+    assert compare._mean_spread([0.97221, None]) == "0.9722"  # one left: no spread
+    assert compare._mean_spread([1.0, 2.0, 3.0]) == "2.0000 ± 0.8165"
     assert compare._mean_spread([1.0, 3.0]) == "2.0000 ± 1.0000"  # population std
     assert compare._mean_spread([1.0, None, float("inf"), 3.0], digits=1) == "2.0 ± 1.0"
     assert compare._mean_spread([None, float("nan")]) == "diverged"
@@ -455,6 +457,9 @@ def test_the_data_table_one_row_per_optimizer():
                                "1.00"]
     assert rows[2].split() == ["RMSProp", "0.01", "0.5000", "0.2500", "0.8750", "0.7500",
                                "never", "1.00"]  # the diverged run is left out of the means
+    cells = [c.strip() for c in header.split("  ") if c.strip()]
+    assert cells == ["optimizer", "lr", "train loss", "val loss", "val acc", "test acc",
+                     "epochs to val acc>=0.95", "seconds"]
     assert "seconds" not in compare.data_table([one], 0.9, times=False)
     assert compare.data_table([one], 0.9, times=False).splitlines()[0].endswith(
         "epochs to val acc>=0.9")
@@ -488,6 +493,19 @@ def test_the_surface_table_says_steps_escape_and_divergence():
     assert rows[2][2] == str(saddle.escape_step(path))
     assert rows[2][3] == f"{escaped[0].trajectory.distance_travelled():.3g}"
     assert rows[3][2] == "never"  # SGD lingers on the ridge
+
+
+def test_a_surface_comparison_runs_each_optimizer_200_steps_from_the_surfaces_start():
+    bowl = surfaces.Quadratic()
+    results = compare.compare_on_surface(bowl, [tn.optimizers.SGD(lr=0.015),
+                                                tn.optimizers.RMSProp(lr=0.01)])
+    for r, name in zip(results, ["SGD", "RMSProp"]):
+        assert r.name == name and r.trajectory.path.shape == (201, 2)
+        assert tuple(r.trajectory.path[0]) == bowl.start and r.seconds > 0
+        assert r.target_epoch == r.trajectory.steps_to(1e-3)  # the default threshold
+    moved = compare.compare_on_surface(bowl, [tn.optimizers.SGD(lr=0.015)], steps=5,
+                                       start=(0.5, -0.5), threshold=13.0)[0]
+    assert tuple(moved.trajectory.path[0]) == (0.5, -0.5) and moved.target_epoch == 0
 
 
 def test_run_counts_and_the_optimizers_built_by_name():
