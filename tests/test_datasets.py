@@ -135,3 +135,28 @@ def test_a_split_is_the_four_arrays_and_carries_what_the_data_is():
     assert isinstance(data, tuple) and len(data) == 4 and X_train.dtype == np.float64
     assert data.classes == ["no", "yes"] and data.feature_names == ("a", "b")
     assert data.task == "classification" and tn.datasets.Split.task == "classification"
+
+
+def test_the_seed_defaults_to_0_and_reaches_the_generated_data():
+    for got, expected in zip(datasets.raw("moons"), datasets.raw("moons", seed=0)):
+        np.testing.assert_array_equal(got, expected)
+    for got, expected in zip(datasets.load("moons"), datasets.load("moons", seed=0)):
+        np.testing.assert_array_equal(got, expected)
+    seeded = datasets.load("moons", seed=3, scale=False)
+    rows = {tuple(r) for r in np.r_[seeded[0], seeded[1]]}
+    assert rows == {tuple(r) for r in datasets.raw("moons", seed=3)[0]}  # seed 3's points
+    with pytest.raises(ValueError, match=re.escape("unknown dataset 'mnist'; available: ") +
+                       ".*" + re.escape("(or a path to a .csv file)")):
+        datasets.load("mnist")
+
+
+def test_a_split_is_float64_and_standardising_warns_about_nothing():
+    ints = datasets.split(np.arange(40).reshape(20, 2), np.arange(20) % 2, 0.25, 0, False)
+    assert ints[0].dtype == np.float64
+    import warnings
+
+    X = np.c_[np.arange(20.0), np.linspace(-1e300, 1e300, 20)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's overflow warnings would escape otherwise
+        with pytest.raises(ValueError, match="feature column 1 "):
+            datasets.split(X, np.arange(20) % 2, 0.25, 0, True)

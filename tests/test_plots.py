@@ -237,3 +237,33 @@ def test_a_path_of_width_2_is_drawn_opaque_and_the_marks_keep_their_optimizers_c
         assert line.get_linestyle() == "None"  # marks, not joined by lines
         assert to_rgba(line.get_color()) == to_rgba("tab:red")
     assert (crosses.get_marker(), marks.get_marker(), star.get_marker()) == ("x", "$?$", "*")
+
+
+def test_figures_use_constrained_layout_and_put_columns_side_by_side():
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    fig, (left, right) = plots.new_figure(ncols=2)
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    a, b = left.get_position(), right.get_position()
+    assert a.x1 <= b.x0 and a.y0 == b.y0  # one row, two columns
+
+
+def test_the_style_table_is_what_the_marks_get():
+    bowl = surfaces.Quadratic()
+    fig = plots.plot_trajectories(bowl, {"SGD": surfaces.run("sgd", bowl, steps=3)},
+                                  title="t")
+    ax = fig.axes[0]
+    contour = ax.collections[0]
+    assert to_rgba(contour.get_edgecolor()[0]) == to_rgba(plots.STYLE["contour"]["colors"])
+    assert contour.get_linewidth()[0] == plots.STYLE["contour"]["linewidths"]
+    legend = ax.get_legend()
+    assert legend._loc == 1  # "upper right"
+    assert legend.get_texts()[0].get_fontsize() == plots.STYLE["legend"]["fontsize"]
+    assert ax.title.get_fontsize() == plots.STYLE["title"]["fontsize"]
+    start = [line for line in ax.get_lines() if line.get_marker() == "o"][0]
+    assert start.get_markersize() == plots.STYLE["start"]["markersize"]
+    sgd = entry("SGD", 0.1, {0.01: 0.5, 0.1: 0.25})
+    fig = plots.plot_comparison([sgd], title="x")
+    curve = fig.axes[1].get_lines()[0]
+    assert to_rgba(curve.get_color()) == to_rgba("tab:red")
+    assert fig._suptitle.get_fontsize() == plots.STYLE["title"]["fontsize"]

@@ -76,9 +76,6 @@ def raw(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         return skd.make_circles(n_samples=1000, noise=0.1, factor=0.5, random_state=seed)
     if name == "blobs":
         return skd.make_blobs(n_samples=1000, centers=3, random_state=seed)
-    if name == "diabetes":
-        X, y = skd.load_diabetes(return_X_y=True)
-        return X, y.astype(np.float64)
     loader = getattr(skd, f"load_{name}")
     return loader(return_X_y=True)
 
