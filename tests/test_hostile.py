@@ -575,3 +575,19 @@ def test_a_checkpoint_from_before_dropout_callbacks_and_extras_still_loads(tmp_p
     assert old.epoch == 2 and old.callbacks == [] and old.checkpoint_extra == {}
     old.fit(X, y, epochs=1)
     assert old.epoch == 3
+
+
+def test_a_checkpoint_file_says_its_format_and_version_and_refuses_a_custom_loss(tmp_path):
+    trainer, _, _ = trained(tmp_path)
+    trainer.save_checkpoint(tmp_path / "run.npz")
+    with np.load(tmp_path / "run.npz", allow_pickle=False) as saved:
+        assert str(saved["format"]) == "tinynet-checkpoint" and int(saved["version"]) == 1
+
+    class Mine(tn.MSE):
+        pass
+
+    trainer.loss = Mine()
+    with pytest.raises(ValueError, match=r"cannot checkpoint a custom loss \(Mine\); built-in "
+                                         r"losses: \["):
+        trainer.save_checkpoint(tmp_path / "mine.npz")
+    assert not (tmp_path / "mine.npz").exists()
