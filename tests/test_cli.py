@@ -392,3 +392,90 @@ def test_how_a_failing_command_ends(monkeypatch, capsys, error, said, code):
     assert main(["train"]) == code
     captured = capsys.readouterr()
     assert captured.err == said + "\n" and captured.out == ""
+
+
+def test_train_says_what_it_trains_how_far_and_how_well(tmp_path, capsys):
+    args = ["train", "--dataset", "iris", "--epochs", "2", "--hidden", "4", "--no-progress",
+            "--save", str(tmp_path / "m.npz"), "--history", str(tmp_path / "h.csv"),
+            "--checkpoint", str(tmp_path / "run.npz")]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    opt = repr(tn.optimizers.RMSProp())
+    assert lines[0] == f"tinynet: iris (120 train, 30 test, classification), MLP 4-4-3 relu, {opt}"
+    assert re.fullmatch(r"trained to epoch 2 in \d+\.\d s", lines[1])
+    model = tn.Sequential.load(tmp_path / "m.npz")
+    X_train, X_test, y_train, y_test = tn.datasets.load("iris", seed=0)
+    assert lines[2] == f"train accuracy: {np.mean(model.predict(X_train) == y_train):.4f}"
+    assert lines[3] == f"test accuracy:  {np.mean(model.predict(X_test) == y_test):.4f}"
+    assert lines[4:] == [f"wrote history to {tmp_path / 'h.csv'}",
+                         f"saved model to {tmp_path / 'm.npz'}"]
+    assert (tmp_path / "h.csv").read_text().startswith("epoch,loss,accuracy,lr\n1,")
+    assert main(["train", "--resume", str(tmp_path / "run.npz"), "--epochs", "3",
+                 "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == f"resuming {tmp_path / 'run.npz'} at epoch 2 of 3"
+    assert lines[2].startswith("trained to epoch 3 in ")
+    assert tn.Trainer.load_checkpoint(tmp_path / "run.npz").epoch == 3  # it went on saving
+    assert main(["train", "--resume", str(tmp_path / "run.npz"), "--no-progress"]) == 0
+    assert "trained to epoch 3 in " in capsys.readouterr().out  # its own 2 epochs: done
+
+
+def test_train_reports_r2_for_regression(capsys):
+    assert main(["train", "--dataset", "diabetes", "--epochs", "1", "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("tinynet: diabetes (353 train, 89 test, regression), "
+                               "MLP 10-16-1 relu, ")
+    assert lines[2].startswith("train R²: ") and lines[3].startswith("test R²:  ")
+
+
+@pytest.mark.parametrize("checkpointed", [False, True])
+def test_ctrl_c_in_train_says_what_was_kept(monkeypatch, tmp_path, capsys, checkpointed):
+    real_fit = tn.Trainer.fit
+
+    def one_epoch_then_ctrl_c(self, X, y, epochs, **kwargs):
+        history = real_fit(self, X, y, epochs=1, **kwargs)
+        history.interrupted = True
+        return history
+
+    monkeypatch.setattr(tn.Trainer, "fit", one_epoch_then_ctrl_c)
+    args = ["train", "--dataset", "iris", "--hidden", "4", "--no-progress",
+            "--save", str(tmp_path / "m.npz")]
+    args += ["--checkpoint", str(tmp_path / "run.npz")] if checkpointed else []
+    assert main(args) == 130
+    err = capsys.readouterr().err.splitlines()
+    kept = f"{tmp_path / 'run.npz'} holds epoch 1" if checkpointed else "nothing was saved"
+    assert err == [f"interrupted during epoch 2: {kept}; --save and --history were not written",
+                   "tinynet train: interrupted"]
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_resume_and_checkpoint_may_name_the_same_file_but_save_may_not(tmp_path, capsys):
+    run = str(tmp_path / "run.npz")
+    assert main(["train", "--dataset", "iris", "--epochs", "1", "--hidden", "4",
+                 "--no-progress", "--checkpoint", run]) == 0
+    assert main(["train", "--resume", run, "--checkpoint", run, "--epochs", "2",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", run, "--save", run, "--no-progress"]) == 2
+    assert "--resume and --save name the same file" in capsys.readouterr().err
+    assert main(["train", "--resume", run, "--param", "centered=true", "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "tinynet train: error: --resume continues the saved run as it was; --param cannot "
+        "change it")
+
+
+def test_the_bar_over_compares_runs_counts_runs_on_a_terminal_only(monkeypatch):
+    import tqdm.auto
+
+    from tinynet.commands import runs_bar
+
+    made = []
+    monkeypatch.setattr(tqdm.auto, "tqdm", lambda **kwargs: made.append(kwargs))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    runs_bar(3, hidden=False)
+    runs_bar(3, hidden=True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    runs_bar(3, hidden=False)
+    assert made[0] == {"total": 3, "unit": "run", "desc": "training", "leave": False,
+                       "disable": False}
+    assert [m["disable"] for m in made] == [False, True, True]

@@ -146,7 +146,7 @@ def cmd_train(args) -> int:
     sizes = "-".join(str(d.n_in) for d in model.dense_layers) + f"-{model.n_outputs}"
     act = next((type(x).__name__.lower() for x in model.layers if x not in model.dense_layers), "")
     print(f"tinynet: {run['source']} ({len(X_train)} train, {len(X_test)} test, {data.task}), "
-          f"MLP {sizes} {act}, {opt!r}")
+          f"MLP {sizes}{' ' + act if act else ''}, {opt!r}")
     remaining = target - trainer.epoch
     if args.resume:
         print(f"resuming {args.resume} at epoch {trainer.epoch} of {target}")
