@@ -178,3 +178,16 @@ def test_from_arrays_without_a_path_says_arrays():
     model = tn.mlp([2, 3, 2])
     with pytest.raises(ValueError, match=r"^<arrays>: missing weights 'W/1'"):
         tn.Sequential.from_arrays(model.config(), {})
+
+
+@pytest.mark.parametrize("field", ["n_in", "n_out"])
+def test_a_saved_layer_width_below_1_is_named(tmp_path, field):
+    import json
+
+    model = tn.mlp([2, 3, 2])
+    config = model.config()
+    config["layers"][0][field] = 0
+    np.savez(tmp_path / "m.npz", format=np.array("tinynet-model"), version=np.array(1),
+             config=np.array(json.dumps(config)), **model.arrays())
+    with pytest.raises(ValueError, match=rf"layer 1's {field} must be >= 1, got 0"):
+        tn.Sequential.load(tmp_path / "m.npz")

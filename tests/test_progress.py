@@ -212,3 +212,13 @@ def test_a_slow_terminal_epoch_opens_its_live_bar_at_the_tenth_batch(monkeypatch
     monkeypatch.setattr(ProgressBar, "delay", 1e-9)  # not at the epoch's start, but soon
     make("terminal").fit(*data(80), epochs=1)  # 10 batches
     assert made == [{"total": 10, "desc": "epoch 1/1", "unit": "batch", "leave": True}]
+
+
+def test_a_trainer_without_progress_writes_nothing_while_it_trains(capsys):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.integers(0, 2, 20)
+    trainer = tn.Trainer(tn.mlp([3, 4, 2], seed=0), tn.SoftmaxCrossEntropy(), "sgd",
+                         batch_size=4, progress=False)
+    trainer.fit(X, y, epochs=2, validation_data=(X, y))
+    assert capsys.readouterr() == ("", "")
+    assert not any(isinstance(cb, tn.progress.ProgressBar) for cb in trainer.callbacks)
