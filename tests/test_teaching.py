@@ -583,3 +583,81 @@ def test_tuning_picks_the_lowest_stable_loss_and_reports_each_pair_of_runs(monke
     best, _, erratic = compare.tune_lr("sgd", lambda s: tn.mlp([2, 2], seed=s), None,
                                        grid=(0.01, 0.1, 1.0))
     assert best == 1.0 and erratic == {0.01, 0.1, 1.0}
+
+
+def test_compare_on_data_tunes_with_the_first_seed_then_trains_each_seed(monkeypatch):
+    calls = []
+
+    def fake_tune(name, make_model, data, grid, seed, on_run, **kw):
+        calls.append(("tune", name, tuple(grid), seed, kw))
+        return 0.1, {0.1: 0.5}, {0.3}
+
+    def fake_run(opt, model, data, seed, **kw):
+        calls.append(("run", type(opt).__name__, opt.lr, seed, kw))
+        return made_up_run()
+
+    monkeypatch.setattr(compare, "tune_lr", fake_tune)
+    monkeypatch.setattr(compare, "train_run", fake_run)
+    counted = []
+    entries = compare.compare_on_data(lambda s: None, None, ["adam"], seeds=(4, 5),
+                                      grid=(0.1, 0.3), on_run=counted.append)
+    defaults = {"epochs": 20, "batch_size": 32, "target": 0.95}
+    assert calls == [("tune", "adam", (0.1, 0.3), 4, defaults),
+                     ("run", "Adam", 0.1, 4, defaults), ("run", "Adam", 0.1, 5, defaults)]
+    entry, = entries
+    assert (entry.name, entry.lr, entry.tuned, entry.grid, entry.erratic) == (
+        "Adam", 0.1, True, {0.1: 0.5}, {0.3})
+    assert counted == [1, 1] and len(entry.runs) == 2
+    calls.clear()
+    fixed, = compare.compare_on_data(lambda s: None, None, ["sgd"], lr=0.05, epochs=3,
+                                     batch_size=8, target=0.5)
+    assert calls == [("run", "SGD", 0.05, 0, {"epochs": 3, "batch_size": 8, "target": 0.5})]
+    assert (fixed.tuned, fixed.grid, fixed.erratic) == (False, {}, set())
+
+
+def test_train_run_defaults_timing_and_the_first_epoch_reaching_the_target():
+    data = compare.three_way(tn.datasets.load("iris", seed=0))
+    assert np.array_equal(data.X_val, compare.three_way(tn.datasets.load("iris", seed=0),
+                                                        seed=0).X_val)
+    assert not np.array_equal(data.X_val, compare.three_way(tn.datasets.load("iris", seed=0),
+                                                            seed=1).X_val)
+    opt = tn.optimizers.Adam(lr=0.01)
+    run = compare.train_run(opt, tn.mlp([4, 8, 3], seed=0), data)
+    assert run.optimizer is opt and run.seed == 0 and 0 < run.seconds < 60
+    assert len(run.history["loss"]) == 20 and len(run.batch_checksums) == 20 * 3  # 96 / 32
+    accs = run.history["val_accuracy"]
+    reached = next((i + 1 for i, a in enumerate(accs) if a >= 0.95), None)
+    assert run.target_epoch == reached
+    exact = max(accs)  # a target met exactly counts as reached
+    run = compare.train_run(tn.optimizers.Adam(lr=0.01), tn.mlp([4, 8, 3], seed=0), data,
+                            target=exact)
+    assert run.target_epoch == accs.index(exact) + 1
+    other = compare.train_run(tn.optimizers.Adam(lr=0.01), tn.mlp([4, 8, 3], seed=0), data,
+                              epochs=1, seed=1)
+    assert other.batch_checksums != run.batch_checksums[:3]  # another seed: another order
+
+
+def test_erratic_edges_relative_size_and_a_run_that_diverged_alone():
+    assert not compare.is_erratic(1000.0, 1000.0005)  # 5e-7 relative
+    assert compare.is_erratic(1000.0, 1000.002)
+    inf = float("inf")
+    assert compare.erratic_rates([0.1, 0.3], [0.5, inf], [0.6, 0.4]) == {0.1, 0.3}
+
+
+def test_the_grid_report_and_the_surface_table_headers_word_for_word():
+    entry = compare.Entry("SGD", 0.1, True, {0.1: 0.5, 0.3: 0.7}, erratic={0.3})
+    lines = compare.grid_report([entry]).splitlines()
+    assert lines[0] == "final validation loss per learning rate (* the one chosen)"
+    assert lines[1].split() == ["lr", "SGD"]
+    assert lines[-2:] == ["erratic: from the first rate where the run and its twin from "
+                          "weights nudged in the",
+                          "last bit end apart, the loss differs from machine to machine "
+                          "(never chosen)"]
+    saddle = surfaces.Saddle()
+    results = compare.compare_on_surface(saddle, [tn.optimizers.RMSProp(lr=0.1)], steps=50)
+    table = compare.surface_table(results, 1e-3, saddle).splitlines()
+    assert [c.strip() for c in table[0].split("  ") if c.strip()] == [
+        "optimizer", "hyperparameters", "steps to escape (|y|>=1)", "distance travelled",
+        "final f", "final (x, y)"]
+    assert [c.strip() for c in table[2].split("  ") if c.strip()][1] == (
+        "lr=0.1, rho=0.9, eps=1e-08, momentum=0")  # its numbers, not its switches
