@@ -479,3 +479,64 @@ def test_the_bar_over_compares_runs_counts_runs_on_a_terminal_only(monkeypatch):
     assert made[0] == {"total": 3, "unit": "run", "desc": "training", "leave": False,
                        "disable": False}
     assert [m["disable"] for m in made] == [False, True, True]
+
+
+def test_compare_on_a_dataset_prints_its_setup_the_grid_and_the_table(monkeypatch, capsys,
+                                                                      tmp_path):
+    from tinynet import plots
+
+    drawn = []
+    monkeypatch.setattr(plots, "plot_comparison",
+                        lambda entries, path, title: drawn.append((len(entries), path, title)))
+    monkeypatch.setattr(plots, "have_matplotlib", lambda: True)
+    png = str(tmp_path / "c.png")
+    assert main(["compare", "--dataset", "iris", "--epochs", "1", "--hidden", "4", "--lrs",
+                 "0.01,0.1", "--seeds", "2", "--seed", "1", "--optimizers", "sgd,adam",
+                 "--no-progress", "--plot", png]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("iris: 96 train / 24 validation (from the training data) / 30 test, "
+                        "MLP 4-4-3, 1 epochs, batch 32, seeds 1, 2")
+    assert lines[1] == ("learning rate: each optimizer's best on the grid 0.01, 0.1 (lowest "
+                        "final validation loss, seed 1)")
+    assert lines[2] == ("12 training runs: per optimizer, 2 rates x 2 (each also from weights "
+                        "nudged in the last bit, to find erratic rates), then 2 at its rate")
+    assert lines[3:5] == ["", "final validation loss per learning rate (* the one chosen)"]
+    assert lines[5].split() == ["lr", "SGD", "Adam"]
+    at = lines.index("at the chosen rates (mean ± standard deviation over the seeds)")
+    assert lines[at + 1].split()[0] == "optimizer" and "±" in lines[at + 3]
+    assert lines[-2:] == ["identical initial weights and batch order for every optimizer "
+                          "(per seed): yes", f"saved plot to {png}"]
+    assert drawn == [(2, png, "iris")]
+    data = tn.datasets.load("iris", seed=1)
+    split = tn.compare.three_way(data, seed=1)
+    assert lines[0].startswith(f"iris: {len(split.X_train)} train")  # the split of --seed 1
+
+
+def test_compare_at_one_rate_and_one_seed_says_so(capsys):
+    assert main(["compare", "--dataset", "iris", "--epochs", "1", "--hidden", "4", "--lr",
+                 "0.1", "--seeds", "1", "--optimizers", "sgd", "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:3] == ["one fixed learning rate for every optimizer: lr = 0.1 (not tuned)",
+                          "1 training runs (1 per optimizer)"]
+    assert "" not in lines[:3] and lines[3] == "" and lines[4] == "at the chosen rates"
+    assert "final validation loss per learning rate" not in "\n".join(lines)
+
+
+def test_the_defaults_no_help_line_states():
+    from tinynet.cli import build_parser
+
+    parser = build_parser()
+    compare_args = parser.parse_args(["compare"])
+    assert (compare_args.batch_size, compare_args.hidden, compare_args.target,
+            compare_args.seed, compare_args.optimizers) == (32, [128, 64], 0.95, 0,
+                                                           "sgd,momentum,rmsprop,adam")
+    assert parser.parse_args(["compare", "--steps", "1000000"]).steps == 1000000
+    assert parser.parse_args(["compare", "--seed", "7", "--batch-size", "8"]).seed == 7
+    backprop = parser.parse_args(["explain", "backprop"])
+    assert (backprop.activation, backprop.loss, backprop.seed, backprop.sizes) == (
+        "relu", "softmax_cross_entropy", 0, [2, 3, 2])
+    explain = parser.parse_args(["explain", "adam", "--param", "amsgrad=true", "--param",
+                                 "beta1=0.8"])
+    assert explain.param == [("amsgrad", True), ("beta1", 0.8)]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["compare", "--batch-size", "0"])
