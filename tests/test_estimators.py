@@ -299,3 +299,21 @@ def test_partial_fit_takes_every_class_at_the_first_call_and_runs_one_epoch():
     assert clf.optimizer_.t == 8
     reg = TinyNetRegressor(random_state=0, batch_size=8).partial_fit(X, y * 1.0)
     assert reg.optimizer_.t == 4 and reg.n_epochs_ == 1
+
+
+def test_n_iter_no_change_is_an_integer_and_is_the_patience():
+    X, y = SMALL
+    with pytest.raises(TypeError, match="n_iter_no_change must be an integer"):
+        TinyNetClassifier(n_iter_no_change=1.5).fit(X, y)
+    epochs = [TinyNetClassifier(early_stopping=True, n_iter_no_change=n, epochs=300, lr=0.05,
+                                random_state=0).fit(X, y).n_epochs_ for n in (1, 4)]
+    assert epochs[0] < epochs[1] < 300
+
+
+def test_an_estimator_gives_no_teaching_warnings():
+    import warnings
+
+    X, y = SMALL
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", tn.TeachingWarning)
+        TinyNetClassifier(eps=0.5, lr=0.01, epochs=3, random_state=0).fit(X, y)
