@@ -540,3 +540,87 @@ def test_the_defaults_no_help_line_states():
     assert explain.param == [("amsgrad", True), ("beta1", 0.8)]
     with pytest.raises(SystemExit):
         parser.parse_args(["compare", "--batch-size", "0"])
+
+
+def test_compare_passes_its_settings_on(monkeypatch, capsys):
+    from tinynet import commands, compare, datasets
+
+    seen = {}
+    real_load, real_three_way = datasets.load, compare.three_way
+
+    def load(name, seed):
+        seen["load"] = (name, seed)
+        return real_load("iris", seed=seed)
+
+    def three_way(data, seed):
+        seen["three_way"] = seed
+        return real_three_way(data, seed=seed)
+
+    def compare_on_data(make_model, data, names, **kw):
+        seen["kw"] = {k: v for k, v in kw.items() if k != "on_run"}
+        seen["weights"] = [make_model(s).arrays()["W/1"] for s in (0, 1)]
+        kw["on_run"](5)
+        return [compare.Entry("SGD", 0.1, False, runs=[made_up_run()])]
+
+    monkeypatch.setattr(datasets, "load", load)
+    monkeypatch.setattr(compare, "three_way", three_way)
+    monkeypatch.setattr(compare, "compare_on_data", compare_on_data)
+    monkeypatch.setattr(compare, "identical_conditions", lambda runs: False)
+    updates = []
+
+    class Bar:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            updates.append(n)
+
+    monkeypatch.setattr(commands, "runs_bar", lambda total, hidden: Bar())
+    assert main(["compare", "--lr", "0.1", "--seed", "2", "--seeds", "2", "--epochs", "3",
+                 "--target", "0.5", "--hidden", "4"]) == 0
+    assert seen["load"] == ("digits", 2) and seen["three_way"] == 2  # digits by default
+    assert seen["kw"] == {"epochs": 3, "batch_size": 32, "seeds": (2, 3), "lr": 0.1,
+                          "grid": list(tn.compare.LR_GRID), "target": 0.5}
+    assert not np.array_equal(*seen["weights"])  # one model per seed
+    assert updates == [5]
+    out = capsys.readouterr().out
+    assert out.startswith("digits: ") and out.rstrip().endswith(
+        "identical initial weights and batch order for every optimizer (per seed): NO")
+
+
+def made_up_run():
+    return tn.compare.Result("SGD", None, history={"loss": [1.0], "val_loss": [1.0],
+                                                   "val_accuracy": [0.5]},
+                             test={"accuracy": 0.5, "loss": 1.0})
+
+
+def test_train_keeps_its_run_settings_and_resumes_a_finished_run_without_training(
+        tmp_path, capsys):
+    run = str(tmp_path / "run.npz")
+    assert main(["train", "--dataset", "iris", "--epochs", "2", "--hidden", "4",
+                 "--no-progress", "--checkpoint", run]) == 0
+    kept = tn.Trainer.load_checkpoint(run)
+    assert kept.checkpoint_extra == {"source": "iris", "seed": 0, "epochs": 2}
+    out = capsys.readouterr().out
+    assert float(re.search(r"trained to epoch 2 in ([\d.]+) s", out).group(1)) < 60
+    assert main(["train", "--resume", run, "--epochs", "2", "--no-progress"]) == 0
+    assert "trained to epoch 2 in " in capsys.readouterr().out  # nothing left to train
+    assert tn.Trainer.load_checkpoint(run).epoch == 2
+
+
+def test_import_takes_a_module_name_too(capsys):
+    assert main(["explain", "sgd", "--import", "json"]) == 0
+
+
+def test_a_resumed_model_without_hidden_layers_names_no_activation(tmp_path, capsys):
+    X, _, y, _ = tn.datasets.load("iris", seed=0)
+    trainer = tn.Trainer(tn.mlp([4, 3]), tn.SoftmaxCrossEntropy(), "sgd", progress=False)
+    trainer.fit(X, y, epochs=1)
+    trainer.save_checkpoint(tmp_path / "run.npz",
+                            extra={"source": "iris", "seed": 0, "epochs": 2})
+    assert main(["train", "--resume", str(tmp_path / "run.npz"), "--no-progress"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("tinynet: iris (120 train, 30 test, classification), MLP 4-3, SGD(")
