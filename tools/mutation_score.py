@@ -15,7 +15,8 @@ page: ``help=``, ``description=``, ``metavar=``, group titles) is counted apart 
 "words": the tests check the facts in that text (names, numbers, stated defaults), not
 every word.
 
-Exit status 1 if any module scores below ``--target`` (default 95%).
+Exit status 1 if any module scores below ``--target`` (default 95%), or if any mutant
+has not been run yet.
 """
 
 from __future__ import annotations
@@ -187,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {func} | {mutated}")
     if failing:
         print(f"\nbelow {args.target:g}%: {', '.join(failing)}")
-    return 1 if failing else 0
+    unrun = sum(row["not run"] for row in counts.values())
+    if unrun:  # a score over part of a module's mutants proves nothing about the rest
+        print(f"\nincomplete: {unrun} mutants not run yet (`mutmut run` goes on from here)")
+    return 1 if failing or unrun else 0
 
 
 if __name__ == "__main__":
