@@ -273,10 +273,17 @@ def test_resume_refuses_options_it_would_ignore(tmp_path, capsys):
 
 # ----- interrupts ---------------------------------------------------------------------------
 
+def DEFAULT_CTRL_C() -> None:
+    """In the child: Ctrl-C handled as in a terminal, even when this run was started in the
+    background by a shell, which makes its jobs ignore it (and a child inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_and_interrupt(args, after: float, cwd, env=ENV) -> subprocess.CompletedProcess:
     """Start tinynet, wait for its first line (imports done, work begun), then Ctrl-C."""
     proc = subprocess.Popen([sys.executable, "-m", "tinynet", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=DEFAULT_CTRL_C)
     first = proc.stdout.readline()
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
@@ -317,7 +324,7 @@ def test_ctrl_c_stops_compare_and_a_grid_search(tmp_path):
         "    print('stopped'); sys.exit(130)\n"
         "print('finished')\n")
     proc = subprocess.Popen([sys.executable, str(script)], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=DEFAULT_CTRL_C)
     assert proc.stdout.readline().strip() == "started"
     time.sleep(2.0)
     proc.send_signal(signal.SIGINT)

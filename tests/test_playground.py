@@ -321,9 +321,12 @@ def test_the_command_serves_until_ctrl_c(tmp_path):
     from pathlib import Path
 
     env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    # a shell that started this run in the background ignores Ctrl-C, and a child Python
+    # would inherit that: give the server the default handling a terminal gives it
     proc = subprocess.Popen([sys.executable, "-m", "tinynet", "playground", "--port", "0",
                              "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                            text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+/", first).group(0)
