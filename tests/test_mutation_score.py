@@ -58,6 +58,8 @@ def x_build__mutmut_orig(parser):
 def x_build__mutmut_1(parser):
     group = parser.add_argument_group("data")
     group.add_argument("--data", metavar="CSV", help="XXa CSV fileXX")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="the seed (default: 0)")
 
 
 def x_build__mutmut_2(parser):
@@ -86,11 +88,7 @@ def x_build__mutmut_5(parser):
     group.add_argument("--data", metavar="CSV", help="a CSV file")
     parser.add_argument("--seed", type=int, default=1,
                         help="the seed (default: 0)")
-'''.replace('''    group.add_argument("--data", metavar="CSV", help="XXa CSV fileXX")
-''', '''    group.add_argument("--data", metavar="CSV", help="XXa CSV fileXX")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="the seed (default: 0)")
-''')
+'''
 
 
 def test_a_mutant_of_help_page_text_is_words_and_one_of_an_option_is_not():
