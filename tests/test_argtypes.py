@@ -77,6 +77,9 @@ def test_name_value_pairs_read_booleans_whole_numbers_then_floats():
     rejects(argtypes.key_value, "lr=1=2", "lr: expected a number or true/false, got '1=2'")
 
 
-def test_true_or_false():
-    assert argtypes.true_or_false("True") is True and argtypes.true_or_false("false") is False
-    rejects(argtypes.true_or_false, "yes", "expected true or false, got 'yes'")
+def test_a_fraction_lies_strictly_between_0_and_1():
+    assert argtypes.fraction("0.2") == 0.2 and argtypes.fraction("1e-3") == 0.001
+    assert argtypes.fraction(" 0.999 ") == 0.999
+    rejects(argtypes.fraction, "abc", "expected a fraction like 0.2, got 'abc'")
+    for text in ("0", "1", "-0.1", "1.5", "nan", "inf"):
+        rejects(argtypes.fraction, text, f"must be between 0 and 1 (exclusive), got {text!r}")

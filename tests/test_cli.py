@@ -36,7 +36,7 @@ def test_options_and_save(tmp_path, capsys):
                  "--seed", "3", "--save", str(path), "--no-progress"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "MLP 2-16-16-2 tanh, SGD(lr=0.1" in out and "saved model" in out
+    assert "MLP 2-16-16-2 tanh, SoftmaxCrossEntropy(), SGD(lr=0.1" in out and "saved model" in out
     model = tn.Sequential.load(path)
     X_train, X_test, y_train, y_test = tn.datasets.load("moons", seed=3)
     acc = float(re.search(r"test accuracy:\s+([\d.]+)", out).group(1))
@@ -46,7 +46,7 @@ def test_options_and_save(tmp_path, capsys):
 @pytest.mark.parametrize("args, fragment", [
     (["train", "--epochs", "0"], "--epochs: must be > 0"),
     (["train", "--hidden", "12,x"], "comma-separated layer widths"),
-    (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+    (["train", "--optimizer", "adamm"], "invalid choice: 'adamm' (choose from 'adadelta', "),
     (["train", "--dataset", "mnist"], "unknown dataset 'mnist'"),
     (["train", "--optimizer", "sgd", "--rho", "0.9"], "no hyperparameter(s) ['rho']"),
     (["train", "--rho", "1.5"], "rho must be < 1"),
@@ -64,7 +64,7 @@ def test_bad_arguments_exit_2_with_one_line(args, fragment):
 
 @pytest.mark.parametrize("args, fragment", [
     (["train", "--epochs", "0", "--no-progress"], "--epochs: must be > 0"),
-    (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+    (["train", "--optimizer", "adamm"], "'rmsprop', 'sgd'); did you mean 'adam'?"),
     (["train", "--rho", "1.5"], "rho must be < 1"),
     (["train", "--save", "/no/such/dir/m.npz", "--epochs", "1"], "does not exist"),
     (["fly"], "invalid choice"),
@@ -186,10 +186,10 @@ def test_bad_optimizer_options(args, fragment):
     ("epochs", 0, "epochs must be >= 1, got 0"),
 ])
 def test_a_checkpoints_run_settings_are_checked_one_by_one(field, value, message):
-    from tinynet.commands import saved_run
+    from tinynet.train_cli import OPTIONAL_RUN, saved_run
 
     run = {"source": "digits", "seed": 2**32 - 1, "epochs": 10**9}
-    assert saved_run("run.npz", dict(run)) == run  # the largest allowed
+    assert saved_run("run.npz", dict(run)) == {**OPTIONAL_RUN, **run}  # the largest allowed
     with pytest.raises(ValueError, match=re.escape(f"run.npz: its run setting {message}")):
         saved_run("run.npz", {**run, field: value})
 
@@ -203,7 +203,7 @@ def test_the_playground_listens_on_port_8000_unless_told():
 
 def test_tinynet_train_builds_by_default_a_128_64_relu_mlp_with_rmsprop_batches_of_32():
     from tinynet.cli import build_parser
-    from tinynet.commands import new_trainer
+    from tinynet.train_cli import new_trainer
 
     digits = tn.datasets.load("digits", seed=0)
     trainer = new_trainer(build_parser().parse_args(["train"]), digits)
@@ -276,7 +276,8 @@ def test_every_default_an_options_help_states_is_the_one_argparse_uses():
 
 def test_every_default_a_command_picks_is_the_one_its_help_states(monkeypatch, capsys):
     from tinynet.cli import build_parser
-    from tinynet.commands import EXPLAIN_DEFAULTS, new_trainer
+    from tinynet.commands import EXPLAIN_DEFAULTS
+    from tinynet.train_cli import new_trainer
 
     stated = {key: text for key, (text, default) in stated_defaults().items() if default is None}
     seen = {}
@@ -342,17 +343,18 @@ def test_a_learning_rate_must_be_positive_and_other_options_keep_their_type(caps
     with pytest.raises(SystemExit):
         main(["train", "--lr", "0"])
     assert "argument --lr: must be > 0, got '0'" in capsys.readouterr().err
-    args = build_parser().parse_args(["train", "--weight-decay", "0.5", "--centered", "true",
-                                      "--beta1", "0.8"])
+    args = build_parser().parse_args(["train", "--weight-decay", "0.5", "--centered",
+                                      "--beta1", "0.8", "--no-nesterov"])
     assert (args.weight_decay, args.centered, args.beta1) == (0.5, True, 0.8)
+    assert args.nesterov is False and args.amsgrad is None  # a switch not given: None
     assert args.lr is None and args.rho is None  # not given: each optimizer's own default
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_debug_shows_the_error_itself_given_before_or_after_the_command(where):
-    args = ["train", "--optimizer", "adamm"]
+    args = ["train", "--rho", "1.5"]
     args = ["--debug", *args] if where == "before" else [*args, "--debug"]
-    with pytest.raises(ValueError, match="unknown optimizer 'adamm'"):
+    with pytest.raises(ValueError, match="rho must be < 1"):
         main(args)
 
 
@@ -383,12 +385,12 @@ def test_stdout_is_line_buffered_so_a_reader_sees_each_line_now(monkeypatch, cap
     (KeyboardInterrupt(), "tinynet train: interrupted", 130),
 ])
 def test_how_a_failing_command_ends(monkeypatch, capsys, error, said, code):
-    from tinynet import commands
+    from tinynet import train_cli
 
     def fail(args):
         raise error
 
-    monkeypatch.setattr(commands, "cmd_train", fail)
+    monkeypatch.setattr(train_cli, "cmd_train", fail)
     assert main(["train"]) == code
     captured = capsys.readouterr()
     assert captured.err == said + "\n" and captured.out == ""
@@ -401,7 +403,8 @@ def test_train_says_what_it_trains_how_far_and_how_well(tmp_path, capsys):
     assert main(args) == 0
     lines = capsys.readouterr().out.splitlines()
     opt = repr(tn.optimizers.RMSProp())
-    assert lines[0] == f"tinynet: iris (120 train, 30 test, classification), MLP 4-4-3 relu, {opt}"
+    assert lines[0] == (f"tinynet: iris (120 train, 30 test, classification), MLP 4-4-3 relu, "
+                        f"SoftmaxCrossEntropy(), {opt}")
     assert re.fullmatch(r"trained to epoch 2 in \d+\.\d s", lines[1])
     model = tn.Sequential.load(tmp_path / "m.npz")
     X_train, X_test, y_train, y_test = tn.datasets.load("iris", seed=0)
@@ -548,8 +551,8 @@ def test_compare_passes_its_settings_on(monkeypatch, capsys):
     seen = {}
     real_load, real_three_way = datasets.load, compare.three_way
 
-    def load(name, seed):
-        seen["load"] = (name, seed)
+    def load(name, seed, **csv_options):
+        seen["load"] = (name, seed, csv_options)
         return real_load("iris", seed=seed)
 
     def three_way(data, seed):
@@ -581,7 +584,8 @@ def test_compare_passes_its_settings_on(monkeypatch, capsys):
     monkeypatch.setattr(commands, "runs_bar", lambda total, hidden: Bar())
     assert main(["compare", "--lr", "0.1", "--seed", "2", "--seeds", "2", "--epochs", "3",
                  "--target", "0.5", "--hidden", "4"]) == 0
-    assert seen["load"] == ("digits", 2) and seen["three_way"] == 2  # digits by default
+    assert seen["load"] == ("digits", 2, {"label": None, "task": None, "header": True})
+    assert seen["three_way"] == 2  # digits by default
     assert seen["kw"] == {"epochs": 3, "batch_size": 32, "seeds": (2, 3), "lr": 0.1,
                           "grid": list(tn.compare.LR_GRID), "target": 0.5}
     assert not np.array_equal(*seen["weights"])  # one model per seed
@@ -603,7 +607,8 @@ def test_train_keeps_its_run_settings_and_resumes_a_finished_run_without_trainin
     assert main(["train", "--dataset", "iris", "--epochs", "2", "--hidden", "4",
                  "--no-progress", "--checkpoint", run]) == 0
     kept = tn.Trainer.load_checkpoint(run)
-    assert kept.checkpoint_extra == {"source": "iris", "seed": 0, "epochs": 2}
+    assert kept.checkpoint_extra == {"source": "iris", "seed": 0, "epochs": 2, "label": None,
+                                     "task": None, "header": True, "validation_split": 0.0}
     out = capsys.readouterr().out
     assert float(re.search(r"trained to epoch 2 in ([\d.]+) s", out).group(1)) < 60
     assert main(["train", "--resume", run, "--epochs", "2", "--no-progress"]) == 0
@@ -623,4 +628,5 @@ def test_a_resumed_model_without_hidden_layers_names_no_activation(tmp_path, cap
                             extra={"source": "iris", "seed": 0, "epochs": 2})
     assert main(["train", "--resume", str(tmp_path / "run.npz"), "--no-progress"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("tinynet: iris (120 train, 30 test, classification), MLP 4-3, SGD(")
+    assert first.startswith("tinynet: iris (120 train, 30 test, classification), MLP 4-3, "
+                            "SoftmaxCrossEntropy(), SGD(")

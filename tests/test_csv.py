@@ -45,7 +45,7 @@ def test_label_rules(tmp_path):
     assert d.classes == ["cat", "dog"] and list(d.y) == [0, 1, 0]
     d = read_csv(write(tmp_path, "a,TARGET,b\n1,7,2\n3,3,4\n5,5,6\n"))
     assert d.label_name == "TARGET" and d.classes == [3, 5, 7] and list(d.y) == [2, 0, 1]
-    d = read_csv(write(tmp_path, "a,b,price\n1,2,3.5\n3,4,1.25\n\n5,6,2.0\n"))
+    d = read_csv(write(tmp_path, "a,b,price\n1,2,3.5\n3,4,1.25\n\n5,6,2.0\n"), label="price")
     assert d.task == "regression" and d.classes is None and list(d.y) == [3.5, 1.25, 2.0]
     np.testing.assert_array_equal(d.X, [[1, 2], [3, 4], [5, 6]])
 

@@ -49,22 +49,27 @@ def test_an_import_cannot_silently_replace_a_builtin(tmp_path, capsys):
 def test_constructor_arguments_become_cli_options(capsys):
     tn.optimizers.register("halving", Halving)
     code = main(["train", "--dataset", "iris", "--optimizer", "halving", "--lr", "0.2",
-                 "--every", "5", "--loud", "true", "--epochs", "2", "--no-progress"])
+                 "--every", "5", "--loud", "--epochs", "2", "--no-progress"])
     out = capsys.readouterr().out
     assert code == 0
     assert "Halving(lr=0.2, every=5, loud=True, weight_decay=0.0)" in out
     with pytest.raises(SystemExit):
         main(["train", "--loud", "maybe"])
-    assert "--loud: expected true or false, got 'maybe'" in capsys.readouterr().err
+    assert ("unrecognized arguments: maybe (see tinynet train --help)"
+            in capsys.readouterr().err)
+    with pytest.raises(SystemExit):
+        main(["train", "--no-loud", "false"])
+    assert ("--no-loud is a switch and takes no value: write --no-loud"
+            in capsys.readouterr().err)
 
 
 def test_builtin_options_come_from_the_signatures(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "--centered CENTERED default: RMSProp False" in help_text
+    assert "--centered, --no-centered default: RMSProp False" in help_text
     assert "--beta2 BETA2 default: Adam 0.999" in help_text
-    code = main(["train", "--dataset", "iris", "--centered", "true", "--momentum", "0.5",
+    code = main(["train", "--dataset", "iris", "--centered", "--momentum", "0.5",
                  "--epochs", "1", "--no-progress"])
     assert code == 0 and "centered=True, momentum=0.5" in capsys.readouterr().out
 

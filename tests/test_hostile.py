@@ -429,7 +429,7 @@ def test_overflowing_features_and_lone_classes_are_named_before_training(tmp_pat
     with pytest.raises(ValueError, match="feature column 'huge' .* overflows when standardised"):
         tn.datasets.load(tmp_path / "big.csv")
     (tmp_path / "lone.csv").write_text("a,label\n" + "\n".join(
-        f"{i},{'x' if i == 0 else i % 2}" for i in range(12)) + "\n")
+        f"{i},{'x' if i == 0 else 'ab'[i % 2]}" for i in range(12)) + "\n")
     with pytest.raises(ValueError, match="class 'x' has a single sample"):
         tn.datasets.load(tmp_path / "lone.csv")
 

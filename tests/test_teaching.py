@@ -382,7 +382,7 @@ def quantities(out: str) -> dict:
 @pytest.mark.parametrize("args, expected", [
     # g = (100, 1), lr = 0.01, eps = 0, rho = 0.9, beta = 0.9, beta1 = 0.9, beta2 = 0.999
     (["momentum"], {"v_t = beta*v + (1-beta)*g": [10, 0.1]}),
-    (["rmsprop", "--centered", "true"], {
+    (["rmsprop", "--centered"], {
         "s_t = rho*s + (1-rho)*g⊙g": [1000, 0.1], "sqrt(s_t)": [1000**0.5, 0.1**0.5],
         "m_t = rho*m + (1-rho)*g": [10, 0.1],  # s - m⊙m = (900, 0.09): root (30, 0.3)
         "scaled gradient = g / (sqrt(s_t - m_t⊙m_t) + eps)": [100 / 30, 1 / 0.3],

@@ -90,7 +90,13 @@ def key_value(text: str) -> tuple[str, object]:
                                          f"{value!r}") from None
 
 
-def true_or_false(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text.lower() == "true"
+
+def fraction(text: str) -> float:
+    """A number strictly between 0 and 1 (a share of the samples)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction like 0.2, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text!r}")
+    return value

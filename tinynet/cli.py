@@ -8,28 +8,51 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
-from . import argtypes
+from . import argtypes, optimizers, suggest, train_cli
 from . import commands as commands_mod
 from .compare import LR_GRID
+from .csvlabels import TASKS
 from .explain_backprop import LOSS_TEXT
 from .layers import ACTIVATIONS
+from .losses import LOSSES
 from .surfaces import SURFACES
+
+INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad argument is one line on stderr (no usage block) and exit 2."""
+    """argparse, but a bad argument is one line on stderr (no usage block) and exit 2,
+    and a mistyped option or choice gets the closest real one (suggest.py)."""
+
+    commands: dict = {}  # the top-level parser's subcommand parsers, by name
 
     def error(self, message: str):
+        typo = INVALID_CHOICE.search(message)
+        if typo:
+            close = suggest.closest_choice(typo[1], re.findall(r"'([^']*)'", typo[2]))
+            message += f"; did you mean {close!r}?" if close else ""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        argv = sys.argv[1:] if args is None else list(args)
+        parsed, extras = self.parse_known_args(argv, namespace)
+        if extras:
+            sub = self.commands.get(getattr(parsed, "command", None), self)
+            options = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+            switches = {o: a.option_strings[0] for a in sub._actions
+                        if isinstance(a, argparse.BooleanOptionalAction) for o in a.option_strings}
+            sub.error(suggest.unrecognized(extras, options, switches, argv))
+        return parsed
 
 
 def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("optimizer")
-    group.add_argument("--optimizer",
-                       help="registered optimizer name: adagrad, adam, momentum, rmsprop, sgd "
-                       "or one added with --import (default: rmsprop)")
+    group.add_argument("--optimizer", type=str.lower, choices=optimizers.available(),
+                       help="a registered optimizer, --import'ed ones included (default: "
+                       "rmsprop)")
     _add_hyperparameters(group)
     group.add_argument("--param", type=argtypes.key_value, action="append", default=[],
                        metavar="NAME=VALUE", help="a hyperparameter of an optimizer "
@@ -40,15 +63,28 @@ def add_optimizer_options(parser: argparse.ArgumentParser) -> None:
 def _add_hyperparameters(parser, article: dict | None = None) -> None:
     """One ``--NAME`` option per constructor argument of the registered optimizers, read
     from their signatures: a new optimizer's arguments need no list to be edited here."""
-    kinds = {bool: argtypes.true_or_false, int: int, float: float}
+    kinds = {int: int, float: float}
     for name, option in commands_mod.optimizer_options().items():
         takers = option["takers"]
         defaults = ", ".join(f"{cls} {value!r}" for cls, value in takers.items())
         if article and name in article:  # explain's defaults: the worked example's
             defaults = f"{article[name]!r} for every optimizer that takes it (the article's)"
+        flag = f"--{name.replace('_', '-')}"
+        if option["default_type"] is bool:  # a switch: --centered, --no-centered
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction,
+                                help=f"default: {defaults}")
+            continue
         kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"], str)
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind,
-                            help=f"default: {defaults}")
+        parser.add_argument(flag, type=kind, help=f"default: {defaults}")
+
+
+def _add_csv_options(parser) -> None:
+    parser.add_argument("--label", metavar="NAME", help="the label column (default: the one "
+                        "named label, target, class or y; or one-hot columns NAME_a, NAME_b)")
+    parser.add_argument("--task", choices=TASKS, help="default: from the labels (text or "
+                        "integers: classification; mostly non-integers: regression)")
+    parser.add_argument("--no-header", action="store_true", help="the file has no header "
+                        "row: columns are x1..xn, the last one the label")
 
 
 def _add_import(parser) -> None:
@@ -69,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")  # also _Parser
     commands.required = True
+    parser.commands = commands.choices
 
     train = commands.add_parser("train", help="train an MLP and report its accuracy",
                                 description="Train an MLP on a dataset and print train and "
@@ -79,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="digits, moons, circles, iris, wine, breast_cancer, blobs or "
                       "diabetes (regression) (default: digits)")
     data.add_argument("--data", metavar="CSV", help="a CSV file instead (format: data/README.md)")
+    _add_csv_options(train.add_argument_group("CSV files"))
     model = train.add_argument_group("model")
     model.add_argument("--hidden", type=argtypes.int_list, metavar="W1,W2",
                        help="hidden layer widths (default: 128,64; 16 for regression)")
@@ -92,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="mini-batch size (default: 32)")
     run.add_argument("--seed", type=argtypes.non_negative_int,
                      help="seed for data split, weights and batch order (default: 0)")
+    run.add_argument("--loss", choices=list(LOSSES),
+                     help="default: softmax_cross_entropy for classes, mse for a regression")
+    run.add_argument("--validation-split", type=argtypes.fraction, metavar="FRACTION",
+                     help="carve this fraction of the training data off for validation, "
+                     "reported every epoch (stratified, seeded)")
+    run.add_argument("--patience", type=argtypes.non_negative_int, metavar="N",
+                     help="stop when the validation loss has not improved for N epochs and "
+                     "keep the best epoch's weights (needs --validation-split)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     out = train.add_argument_group("files")
     out.add_argument("--save", metavar="PATH", help="save the trained model (.npz)")
@@ -101,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--resume", metavar="PATH",
                      help="continue the run saved in this checkpoint, exactly where it stopped")
     out.add_argument("--history", metavar="PATH", help="write per-epoch metrics as CSV")
-    train.set_defaults(run=commands_mod.cmd_train)
+    train.set_defaults(run=train_cli.cmd_train)
     _add_debug(train)
 
     compare = commands.add_parser(
@@ -110,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "order (or run it over a 2-D surface from the same point) and print a table.")
     compare.add_argument("--dataset", help="a dataset name or CSV path "
                          "(default: digits)")
+    _add_csv_options(compare)
     compare.add_argument("--surface", choices=list(SURFACES),
                          help="compare on a 2-D surface instead of a dataset")
     compare.add_argument("--optimizers", default="sgd,momentum,rmsprop,adam",
@@ -189,8 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     # waiting for training to start) sees progress now, not when a block buffer fills.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    imported = _import_first(argv)
+    if imported is not None:
+        return imported
+    args = build_parser().parse_args(argv)
+    args.imports = []  # done: a second import would register the same names again
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError, MemoryError) as err:
@@ -208,6 +259,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"tinynet {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _import_first(argv: list[str]) -> int | None:
+    """Import the --import modules before the parser is built, so that their optimizers
+    and losses are among its choices and in --help. None, or exit status 2 on failure."""
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--import", dest="imports", action="append", default=[])
+    pre.add_argument("--debug", action="store_true")
+    known, _ = pre.parse_known_args(argv)
+    try:
+        commands_mod.import_user_code(known.imports)
+    except (ValueError, OSError) as err:
+        if known.debug:
+            raise
+        command = next((a for a in argv if not a.startswith("-")), "")
+        print(f"tinynet {command}: error: {err} (--debug shows the traceback)".replace(
+            "tinynet : ", "tinynet: "), file=sys.stderr)
+        return 2
+    return None
 
 
 def _broken_pipe() -> int:

@@ -1,4 +1,5 @@
-"""What the ``tinynet`` commands do; ``cli.py`` parses their arguments.
+"""What ``tinynet compare | explain | playground`` do, and what every command shares (the
+optimizer options, ``--import``); ``train_cli.py`` is ``tinynet train``; ``cli.py`` parses.
 
 Heavy imports (scikit-learn, matplotlib) happen inside the commands, so ``tinynet --help``
 and ``tinynet explain`` answer quickly.
@@ -7,7 +8,6 @@ and ``tinynet explain`` answer quickly.
 from __future__ import annotations
 
 import sys
-import time
 
 # explain's settings for every optimizer that takes them, unless given: the worked example's
 EXPLAIN_DEFAULTS = {"lr": 0.01, "rho": 0.9, "eps": 0.0}
@@ -71,110 +71,6 @@ def optimizer_from_args(args) -> object:
     return optimizers.get(args.optimizer or "rmsprop", **given_hyperparams(args))
 
 
-FIXED_BY_CHECKPOINT = ("dataset", "data", "hidden", "activation", "optimizer", "batch_size",
-                       "seed")  # + the optimizer's options
-
-
-def check_paths_apart(args) -> None:
-    """No file the run writes may be a file it reads, or another file it writes: saving
-    over the data, or the model over the checkpoint, would destroy what the user had."""
-    import os
-
-    roles = [("--data", args.data), ("--resume", args.resume), ("--save", args.save),
-             ("--checkpoint", args.checkpoint), ("--history", args.history)]
-    given = [(flag, os.path.realpath(path)) for flag, path in roles if path]
-    for i, (flag, path) in enumerate(given):
-        for other, other_path in given[i + 1:]:
-            same_run = {flag, other} == {"--resume", "--checkpoint"}  # resume writes it on
-            if path == other_path and not same_run:
-                raise ValueError(f"{flag} and {other} name the same file ({path}); "
-                                 f"one would overwrite the other")
-
-
-def saved_run(path, run) -> dict:
-    """The run settings ``tinynet train --checkpoint`` keeps in a checkpoint (data source,
-    seed, epochs), each checked: a one-line error naming the file and the field."""
-    from .validation import check_number
-
-    if not isinstance(run, dict) or "source" not in run:
-        raise ValueError(f"{path} was not written by 'tinynet train --checkpoint'")
-    limits = {"seed": (0, 2**32 - 1), "epochs": (1, 10**9)}
-    for field in ("source", *limits):
-        if field not in run:
-            raise ValueError(f"{path}: its run settings lack {field!r}; it was not written by "
-                             f"this version of 'tinynet train --checkpoint'")
-    if not isinstance(run["source"], str) or not run["source"]:
-        raise ValueError(f"{path}: its run setting 'source' must name a dataset or CSV file, "
-                         f"got {run['source']!r}")
-    for field, (low, high) in limits.items():
-        try:
-            check_number(field, run[field], low=low, high=high, integer=True)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{path}: its run setting {err}") from None
-    return run
-
-
-def cmd_train(args) -> int:
-    from .callbacks import Checkpoint
-    from .files import check_writable
-    from .trainer import Trainer
-
-    check_paths_apart(args)
-    for path in (args.save, args.checkpoint, args.history):
-        if path:
-            check_writable(path)  # fail now, not after training
-    if args.resume:
-        clash = [f"--{k.replace('_', '-')}" for k in (*FIXED_BY_CHECKPOINT, *optimizer_options())
-                 if getattr(args, k, None) is not None] + ["--param"] * bool(args.param)
-        if clash:
-            raise ValueError(f"--resume continues the saved run as it was; {clash[0]} cannot "
-                             f"change it")
-        import_user_code(args.imports)
-        trainer = Trainer.load_checkpoint(args.resume, progress=not args.no_progress)
-        run = saved_run(args.resume, trainer.checkpoint_extra)
-        target = args.epochs or run["epochs"]
-    else:
-        run = {"source": args.data or args.dataset or "digits", "seed": args.seed or 0,
-               "epochs": args.epochs or 30}
-        trainer, target = None, run["epochs"]
-    data = load_data(run["source"], run["seed"])
-    if trainer is None:
-        trainer = new_trainer(args, data)
-    trainer.checkpoint_extra = run
-    X_train, X_test, y_train, y_test = data
-    model, opt = trainer.model, trainer.optimizer
-    sizes = "-".join(str(d.n_in) for d in model.dense_layers) + f"-{model.n_outputs}"
-    act = next((type(x).__name__.lower() for x in model.layers if x not in model.dense_layers), "")
-    print(f"tinynet: {run['source']} ({len(X_train)} train, {len(X_test)} test, {data.task}), "
-          f"MLP {sizes}{' ' + act if act else ''}, {opt!r}")
-    remaining = target - trainer.epoch
-    if args.resume:
-        print(f"resuming {args.resume} at epoch {trainer.epoch} of {target}")
-    callbacks = [Checkpoint(args.checkpoint or args.resume)] if (
-        args.checkpoint or args.resume) else []
-    start = time.perf_counter()
-    if remaining > 0:
-        history = trainer.fit(X_train, y_train, epochs=remaining, callbacks=callbacks)
-        if history.interrupted:  # stop as a Unix program does: exit 130, nothing half-made
-            kept = (f"{args.checkpoint or args.resume} holds epoch {trainer.epoch}"
-                    if callbacks and trainer.epoch else "nothing was saved")
-            print(f"interrupted during epoch {trainer.epoch + 1}: {kept}; --save and "
-                  f"--history were not written", file=sys.stderr)
-            raise KeyboardInterrupt
-    print(f"trained to epoch {trainer.epoch} in {time.perf_counter() - start:.1f} s")
-    metric = trainer.loss.metric_name
-    name = "accuracy" if metric == "accuracy" else "R²"
-    print(f"train {name}: {trainer.evaluate(X_train, y_train)[metric]:.4f}")
-    print(f"test {name}:  {trainer.evaluate(X_test, y_test)[metric]:.4f}")
-    if args.history:
-        trainer.history.to_csv(args.history)
-        print(f"wrote history to {args.history}")
-    if args.save:
-        model.save(args.save)
-        print(f"saved model to {args.save}")
-    return 0
-
-
 def cmd_compare(args) -> int:
     from . import compare, datasets, plots, surfaces
     from .model import mlp
@@ -197,9 +93,12 @@ def cmd_compare(args) -> int:
         if args.plot:
             plots.plot_trajectories(surface, {r.name: r.trajectory for r in results}, args.plot)
     else:
-        data = datasets.load(args.dataset or "digits", seed=args.seed)  # compare's own --seed
+        data = datasets.load(args.dataset or "digits", seed=args.seed,  # compare's own --seed
+                             label=args.label, task=args.task, header=not args.no_header)
         if data.task != "classification":
             raise ValueError("compare works on classification datasets")
+        if data.label_summary:
+            print(data.label_summary)
         split = compare.three_way(data, seed=args.seed)
         sizes = [split.X_train.shape[1], *args.hidden, int(data[2].max()) + 1]
         seeds = tuple(range(args.seed, args.seed + args.seeds))
@@ -292,33 +191,6 @@ def cmd_explain(args) -> int:
     print("\n".join(text))
     print(sgd_contrast(opt.lr, grads[0]))
     return 0
-
-
-def load_data(source: str, seed: int):
-    from . import datasets
-
-    return datasets.load(source, seed=seed)
-
-
-def new_trainer(args, data):
-    from .losses import MSE, SoftmaxCrossEntropy
-    from .model import mlp
-    from .trainer import Trainer
-
-    opt = optimizer_from_args(args)
-    X_train, _, y_train, _ = data
-    regression = data.task == "regression"
-    n_out = 1 if regression else int(y_train.max()) + 1
-    if not regression and n_out < 2:
-        raise ValueError("the training labels hold a single class; need at least two")
-    # diabetes-sized regression overfits a 128-64 network badly; 16 units generalise
-    hidden = args.hidden or ([16] if regression else [128, 64])
-    model = mlp([X_train.shape[1], *hidden, n_out],
-                activation=args.activation or "relu", seed=args.seed or 0,
-                head="identity" if regression else None)
-    loss = MSE() if regression else SoftmaxCrossEntropy()
-    return Trainer(model, loss, opt, batch_size=args.batch_size or 32, seed=args.seed or 0,
-                   progress=not args.no_progress)
 
 
 def cmd_playground(args) -> int:

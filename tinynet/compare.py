@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import optimizers, surfaces
+from . import datasets, optimizers, surfaces
 from .callbacks import Callback
 from .guard import DivergenceError
 from .losses import SoftmaxCrossEntropy
@@ -79,11 +79,8 @@ class Split(NamedTuple):
 def three_way(data, val_fraction: float = 0.2, seed: int = 0) -> Split:
     """Split ``datasets.load`` output's training part into train and validation
     (stratified); the test part stays as it is."""
-    from sklearn.model_selection import train_test_split
-
     X_train, X_test, y_train, y_test = data
-    X_tr, X_val, y_tr, y_val = train_test_split(X_train, y_train, test_size=val_fraction,
-                                                random_state=seed, stratify=y_train)
+    X_tr, X_val, y_tr, y_val = datasets.validation_split(X_train, y_train, val_fraction, seed)
     return Split(X_tr, X_val, X_test, y_tr, y_val, y_test)
 
 

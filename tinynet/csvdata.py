@@ -1,16 +1,22 @@
-"""Reading a dataset from a CSV file (format: data/README.md)."""
+"""Reading a dataset from a CSV file (format: data/README.md).
+
+The file is read as text, the header checked, the label found and its task decided by
+``csvlabels`` (never guessed silently), and every other column parsed as a number. Every
+error is one line naming the file, the line or column, and the fix.
+"""
 
 from __future__ import annotations
 
 import csv
-import re
 from typing import NamedTuple
 
 import numpy as np
 
+from . import csvlabels
+from .csvlabels import LABEL_NAMES, TASKS  # noqa: F401  (re-exported: the format's names)
 from .files import check_path
 
-LABEL_NAMES = ("label", "target")
+NO_HEADER = "add a header row, or pass --no-header (header=False)"
 
 
 class CSVData(NamedTuple):
@@ -20,11 +26,63 @@ class CSVData(NamedTuple):
     classes: list | None       # original label of each class index
     feature_names: list[str]
     label_name: str
+    summary: str               # which column is the label, what task, and why (one line)
 
 
-def read_csv(path) -> CSVData:
-    """Read a CSV with a header row; every error names the file, the line and the column."""
+def read_csv(path, label: str | None = None, task: str | None = None,
+             header: bool = True) -> CSVData:
+    """Read a CSV file of numeric features and one label.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    label : str, optional
+        The label column's name (or the stem of one-hot columns ``NAME_a, NAME_b``).
+        By default the one column named label, target, class or y (any case).
+    task : {"classification", "regression"}, optional
+        By default from the labels: text or integers are classes, mostly non-integers a
+        regression; anything in between is refused.
+    header : bool
+        False: every row is data, columns are named x1..xn, the last one the label.
+    """
     path = check_path(path)
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        raise TypeError(f"label must be a column name, got {label!r}")
+    if task is not None and task not in TASKS:
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    if not isinstance(header, (bool, np.bool_)):
+        raise TypeError(f"header must be True or False, got {header!r}")
+    rows = _rows(path)
+    names, body = _header(rows, bool(header), path)
+    for line, row in body:
+        if len(row) != len(names):
+            raise ValueError(f"{path}, line {line}: expected {len(names)} values like the "
+                             f"{'header' if header else 'first row'}, got {len(row)}")
+    found = csvlabels.find_label(names, body, label and label.strip(), bool(header), path)
+    features = [j for j in range(len(names)) if j not in found.columns]
+    if not features:
+        raise ValueError(f"{path}: every column is the label {found.name!r}; a feature "
+                         f"column is needed too")
+    X = np.empty((len(body), len(features)))
+    for r, (line, row) in enumerate(body):
+        for i, j in enumerate(features):
+            X[r, i] = _number(row[j], path, line, names[j])
+    if not np.isfinite(X).all():
+        r, i = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{path}, line {body[r][0]}: column {names[features[i]]!r} is not finite")
+    if len(found.columns) > 1:
+        labels = csvlabels.decode_one_hot(found, names, body, task, path)
+    else:
+        j = found.columns[0]
+        labels = csvlabels.encode([(line, row[j].strip()) for line, row in body], found.name,
+                                  task, path)
+    summary = f"label {found.name!r} ({found.why}): {labels.why}"
+    return CSVData(X, labels.y, labels.task, labels.classes, [names[j] for j in features],
+                   found.name, summary)
+
+
+def _rows(path) -> list[tuple[int, list[str]]]:
+    """``(line number, cells)`` of every non-blank row."""
     if not path.exists():
         raise FileNotFoundError(f"CSV file not found: {path}")
     if not path.is_file():  # a folder, a FIFO (reading it could block forever), a device
@@ -38,30 +96,42 @@ def read_csv(path) -> CSVData:
         raise ValueError(f"{path} is not a readable CSV text file: {err}") from err
     if not rows:
         raise ValueError(f"{path} is empty: expected a header row and data rows")
-    header = [h.strip() for h in rows[0][1]]
-    if len(header) < 2:
+    return rows
+
+
+def _header(rows: list, header: bool, path) -> tuple[list[str], list]:
+    """Column names and data rows; a header that is data, or names that are empty or
+    repeated, are refused (the label is found by name)."""
+    first = [cell.strip() for cell in rows[0][1]]
+    if header:
+        names, body = first, rows[1:]
+        if all(_is_number(n) for n in names):
+            raise ValueError(f"{path}, line {rows[0][0]}: the first row looks like data, not a "
+                             f"header ({', '.join(names[:4])}{', ...' * (len(names) > 4)}): "
+                             f"{NO_HEADER}")
+    else:
+        names, body = [f"x{j + 1}" for j in range(len(first))], rows
+    if len(names) < 2:
         raise ValueError(f"{path}: needs at least one feature column and a label column, "
-                         f"found {len(header)} column(s) {header}")
-    lower = [h.lower() for h in header]
-    label_col = next((lower.index(n) for n in LABEL_NAMES if n in lower), len(header) - 1)
-    body = rows[1:]
+                         f"found {len(names)} column(s) {names}")
+    for j, name in enumerate(names):
+        if not name:
+            raise ValueError(f"{path}, line {rows[0][0]}: column {j + 1} has no name in the "
+                             f"header")
+        if name in names[:j]:
+            raise ValueError(f"{path}, line {rows[0][0]}: two columns are named {name!r} "
+                             f"(columns {names.index(name) + 1} and {j + 1})")
     if not body:
         raise ValueError(f"{path} has a header but no data rows")
-    features = [i for i in range(len(header)) if i != label_col]
-    X = np.empty((len(body), len(features)))
-    labels = []
-    for r, (line, row) in enumerate(body):
-        if len(row) != len(header):
-            raise ValueError(f"{path}, line {line}: expected {len(header)} values like the "
-                             f"header, got {len(row)}")
-        for j, col in enumerate(features):
-            X[r, j] = _number(row[col], path, line, header[col])
-        labels.append((line, row[label_col].strip()))
-    if not np.isfinite(X).all():
-        r, j = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"{path}, line {body[r][0]}: column {header[features[j]]!r} is not finite")
-    y, task, classes = _encode_labels(labels, path, header[label_col])
-    return CSVData(X, y, task, classes, [header[i] for i in features], header[label_col])
+    return names, body
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _number(text: str, path, line: int, column: str) -> float:
@@ -73,37 +143,5 @@ def _number(text: str, path, line: int, column: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(f"{path}, line {line}: column {column!r} holds {text!r}, which is not "
-                         f"a number (features must be numeric; the label column is "
-                         f"'label', 'target' or the last one)") from None
-
-
-INTEGER = re.compile(r"[+-]?\d+")
-
-
-def _encode_labels(labels: list[tuple[int, str]], path, name: str) -> tuple:
-    """Class indices 0..K-1 (text or integer labels) or float targets; every bad label is
-    reported with its line."""
-    for line, v in labels:
-        if v == "":
-            raise ValueError(f"{path}, line {line}: the label column {name!r} is empty")
-    texts = [v for _, v in labels]
-    if all(INTEGER.fullmatch(v) for v in texts):  # integer classes, exactly (no float cast)
-        classes = sorted({int(v) for v in texts})
-        index = {c: i for i, c in enumerate(classes)}
-        return (np.array([index[int(v)] for v in texts], dtype=np.intp), "classification",
-                classes)
-    try:
-        values = np.array([float(v) for v in texts])
-    except ValueError:  # text labels: classes in sorted order
-        classes = sorted(set(texts))
-        index = {c: i for i, c in enumerate(classes)}
-        return np.array([index[v] for v in texts], dtype=np.intp), "classification", classes
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        line, v = labels[bad[0]]
-        raise ValueError(f"{path}, line {line}: label {v!r} in column {name!r} is not a finite "
-                         f"number")
-    if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
-        classes, y = np.unique(values, return_inverse=True)  # 1.0, 2.0: classes 1 and 2
-        return y.astype(np.intp), "classification", [int(c) for c in classes]
-    return values, "regression", None
+                         f"a number (features must be numeric; is this the label? "
+                         f"{csvlabels.CHOOSE})") from None

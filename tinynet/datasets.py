@@ -3,9 +3,10 @@
 scikit-learn is imported inside the functions: ``import tinynet`` stays fast.
 
 CSV format (see data/README.md): a header row, then one sample per row; the label is the
-column named ``label`` or ``target``, else the last column; every other column is a
-numeric feature. String labels become 0..K-1 in sorted order (the names are kept in
-``classes``); integer labels likewise; non-integer numeric labels mean regression.
+column named ``label``, ``target``, ``class`` or ``y``, or the one chosen with ``label=``;
+every other column is a numeric feature. Text and integer labels become 0..K-1 in sorted
+order (the names are kept in ``classes``); mostly non-integer labels mean regression;
+anything unclear is refused with its line (csvlabels.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Split(tuple):
     classes : list or None
         Original label of each class index (from a CSV), else None.
     feature_names : list of str or None
+    label_summary : str or None
+        From a CSV: which column is the label, the task, and why, in one line.
     y_mean, y_std : float
         For regression with ``scale=True``: the targets were standardised with these
         (fitted on the training split); ``y * y_std + y_mean`` gives original units.
@@ -48,6 +51,7 @@ class Split(tuple):
     task = "classification"
     classes = None
     feature_names = None
+    label_summary = None
     y_mean, y_std = 0.0, 1.0
 
 
@@ -80,13 +84,15 @@ def raw(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return loader(return_X_y=True)
 
 
-def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True) -> Split:
+def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True, *,
+         label: str | None = None, task: str | None = None, header: bool = True) -> Split:
     """``X_train, X_test, y_train, y_test`` for a named dataset or a CSV file path.
 
     The split is stratified by class (scikit-learn's ``train_test_split``); with
     ``scale=True`` a ``StandardScaler`` is fitted on the training split only and applied
     to both, so no test information leaks into training (for regression the target is
     standardised the same way). The result also carries ``task`` and ``classes``.
+    ``label``, ``task`` and ``header`` are for CSV files (``csvdata.read_csv``).
     """
     test_size = check_number("test_size", test_size, low=0.0, high=1.0,
                              low_open=True, high_open=True)
@@ -96,16 +102,22 @@ def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True) -> Spl
     if is_path(name):
         from .csvdata import read_csv
 
-        data = read_csv(name)
+        data = read_csv(name, label=label, task=task, header=header)
         X, y, task = data.X, data.y, data.task
         extra = {"classes": data.classes, "feature_names": data.feature_names}
-    else:
-        if not isinstance(name, str) or name not in DATASETS:
-            raise ValueError(f"unknown dataset {name!r}; available: {', '.join(available())}"
-                             " (or a path to a .csv file)")
-        X, y = raw(name, seed)
-        task, extra = DATASETS[name][1], {}
-    return split(X, y, test_size, seed, scale, task, **extra)
+        result = split(X, y, test_size, seed, scale, task, **extra)
+        result.label_summary = data.summary
+        return result
+    if not isinstance(name, str) or name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; available: {', '.join(available())}"
+                         " (or a path to a .csv file)")
+    given = [k for k, v in (("label", label), ("task", task)) if v is not None]
+    if given or header is not True:
+        option = given[0] if given else "header"
+        raise ValueError(f"{option}= is for CSV files; {name!r} is a built-in dataset "
+                         f"({DATASETS[name][1]})")
+    X, y = raw(name, seed)
+    return split(X, y, test_size, seed, scale, DATASETS[name][1])
 
 
 def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classification",
@@ -121,8 +133,10 @@ def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classific
         lonely = np.flatnonzero(counts == 1)
         if lonely.size:  # it would sit in one split only: found out after training
             label = classes[lonely[0]] if classes is not None else int(lonely[0])
+            quantity = (" (if the labels are quantities, not classes: task='regression', "
+                        "--task regression)") if classes and isinstance(classes[0], int) else ""
             raise ValueError(f"class {label!r} has a single sample; a train/test split needs "
-                             f"at least 2 of each class (drop it, or add samples)")
+                             f"at least 2 of each class (drop it, or add samples){quantity}")
     stratify = y if task == "classification" else None
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=stratify)
@@ -148,3 +162,20 @@ def split(X, y, test_size: float, seed: int, scale: bool, task: str = "classific
     result.task, result.classes, result.feature_names = task, classes, feature_names
     result.y_mean, result.y_std = y_mean, y_std
     return result
+
+
+def validation_split(X, y, fraction: float, seed: int = 0,
+                     task: str = "classification") -> tuple:
+    """Carve ``fraction`` of a training set off for validation (stratified for classes,
+    seeded): ``X_train, X_val, y_train, y_val``. Test data stays untouched."""
+    from sklearn.model_selection import train_test_split
+
+    fraction = check_number("validation fraction", fraction, low=0.0, high=1.0,
+                            low_open=True, high_open=True)
+    stratify = y if task == "classification" else None
+    try:
+        return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
+    except ValueError as err:  # too few samples for a class, or for every class to appear
+        raise ValueError(f"cannot carve a validation split of {fraction:g} from "
+                         f"{len(X)} training samples: {err}") from None
+

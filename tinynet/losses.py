@@ -23,6 +23,7 @@ def _as_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
         # unsigned is huge. Anything else takes the slow path below and its clear error.
         if y.view(np.uintp).max() < n_classes:
             return y
+    _refuse_text_labels(y, name)
     y = as_numeric_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -38,6 +39,21 @@ def _as_labels(y, n_classes: int, name: str = "y") -> np.ndarray:
             f"{n_classes} outputs, so labels must lie in [0, {n_classes - 1}]"
         )
     return y.astype(np.intp, copy=False)
+
+
+def _refuse_text_labels(y, name: str) -> None:
+    """Class names ('cat', 'dog') are not class indices: say how to encode them, in the
+    sorted order TinyNetClassifier and the CSV reader use, rather than guess."""
+    try:
+        kind = np.asarray(y).dtype.kind
+    except ValueError:  # ragged: as_numeric_array says so
+        return
+    if kind in "USO" and any(isinstance(v, (str, bytes)) for v in np.ravel(y)):
+        raise TypeError(
+            f"{name} holds class names, but a Trainer needs class indices 0..K-1: encode them "
+            f"with classes, {name} = np.unique({name}, return_inverse=True) and read "
+            f"predictions as classes[trainer.predict(X)] (TinyNetClassifier does both)"
+        )
 
 
 _ROWS: dict[int, np.ndarray] = {}
