@@ -184,12 +184,23 @@ def test_bad_optimizer_options(args, fragment):
     ("seed", 1.5, "seed must be an integer, got 1.5"),
     ("epochs", 10**9 + 1, "epochs must be <= 1000000000, got 1000000001"),
     ("epochs", 0, "epochs must be >= 1, got 0"),
+    ("validation_split", 1.0, "validation_split must be < 1.0, got 1.0"),
+    ("validation_split", -0.1, "validation_split must be >= 0.0, got -0.1"),
+    ("validation_split", "x", "validation_split must be a number, got 'x' (str)"),
+    ("label", 3, "'label' must be a column name or null, got 3"),
+    ("task", "regresion", "'task' must be 'classification', 'regression' or null, got "
+     "'regresion'"),
+    ("header", "yes", "'header' must be true or false, got 'yes'"),
 ])
 def test_a_checkpoints_run_settings_are_checked_one_by_one(field, value, message):
     from tinynet.train_cli import OPTIONAL_RUN, saved_run
 
     run = {"source": "digits", "seed": 2**32 - 1, "epochs": 10**9}
     assert saved_run("run.npz", dict(run)) == {**OPTIONAL_RUN, **run}  # the largest allowed
+    given = {**run, "label": "kind", "task": "regression", "header": False,
+             "validation_split": 0.0}
+    assert saved_run("run.npz", dict(given)) == given
+    assert saved_run("run.npz", {**run, "task": "classification"})["task"] == "classification"
     with pytest.raises(ValueError, match=re.escape(f"run.npz: its run setting {message}")):
         saved_run("run.npz", {**run, field: value})
 

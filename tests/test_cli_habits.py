@@ -115,7 +115,21 @@ def test_compare_reads_a_csv_with_the_same_options(tmp_path, capsys):
     assert main(["compare", "--dataset", str(path), "--label", "kind", "--optimizers", "sgd",
                  "--lr", "0.1", "--seeds", "1", "--epochs", "1", "--hidden", "4",
                  "--no-progress"]) == 0
-    assert "label 'kind' (chosen): 2 classes: a, b (text values)" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}: 38 train / 10 validation (from the training data) / 12 "
+                             "test, MLP 2-4-2")
+    assert out[1] == "label 'kind' (chosen): 2 classes: a, b (text values)"
+    regression = points(tmp_path, "x1,x2,y", lambda i, a, b: a * b, name="r.csv")
+    line = exits_2(capsys, ["compare", "--dataset", str(regression)])
+    assert line.startswith("tinynet compare: error: compare works on classification datasets; "
+                           "label 'y' (its name): regression (non-integer values")
+    line = exits_2(capsys, ["compare", "--dataset", "diabetes"])
+    assert "compare works on classification datasets; diabetes is a regression" in line
+    for option in (["--label", "y"], ["--task", "regression"], ["--no-header"]):
+        line = exits_2(capsys, ["compare", "--surface", "rosenbrock", *option])
+        assert f"{option[0]} is for a CSV --dataset, not a --surface" in line
+    line = exits_2(capsys, ["train", "--dataset", "iris", "--label", "species"])
+    assert "label= (--label) is for CSV files; 'iris' is a built-in dataset" in line
 
 
 # ----- 5. options -----------------------------------------------------------------------------
@@ -150,6 +164,15 @@ def test_an_imported_optimizer_is_a_choice_in_any_case(capsys):
 def test_optimizers_the_help_used_to_leave_out_train(name, capsys):
     assert main(["train", "--dataset", "iris", "--optimizer", name, *QUICK]) == 0
     assert type(tn.optimizers.lookup(name)()).__name__ + "(" in capsys.readouterr().out
+
+
+def test_an_abbreviated_import_is_imported_once(tmp_path, capsys):
+    plugin = tmp_path / "plugin.py"
+    plugin.write_text("import tinynet as tn\n\n\n@tn.optimizers.register('once')\n"
+                      "class Once(tn.optimizers.SGD):\n    pass\n")
+    assert main(["train", "--imp", str(plugin), "--optimizer", "once", "--dataset", "iris",
+                 *QUICK]) == 0
+    assert "Once(lr=" in capsys.readouterr().out
 
 
 def test_an_import_that_fails_before_parsing_is_one_line(tmp_path, capsys):
@@ -282,6 +305,12 @@ def test_patience_that_never_runs_out_still_says_whose_weights_are_kept(capsys):
                      r"loss [\d.]+\), are restored", capsys.readouterr().out)
 
 
+def test_a_regression_gets_a_validation_split_too(capsys):
+    assert main(["train", "--dataset", "diabetes", "--validation-split", "0.25", *QUICK]) == 0
+    out = capsys.readouterr().out
+    assert "(264 train, 89 validation, 89 test, regression)" in out and "validation R²:" in out
+
+
 def test_patience_needs_a_validation_split(tmp_path, capsys):
     line = exits_2(capsys, ["train", "--patience", "3", "--save", str(tmp_path / "m.npz")])
     assert ("--patience stops on the validation loss: give --validation-split too, e.g. "
@@ -295,18 +324,23 @@ def test_a_resumed_run_keeps_its_split_and_early_stopping(tmp_path, capsys):
               "--hidden", "4", "--no-progress"]
     assert main(["train", *common, "--epochs", "4", "--history", str(tmp_path / "a.csv")]) == 0
     assert main(["train", *common, "--epochs", "2", "--checkpoint", run]) == 0
-    assert main(["train", "--resume", run, "--epochs", "4", "--no-progress",
+    assert main(["train", "--resume", run, "--epochs", "3", "--no-progress"]) == 0
+    assert "epoch 3/3" not in capsys.readouterr().err
+    assert main(["train", "--resume", run, "--epochs", "4",  # the bar, though saved without
                  "--history", str(tmp_path / "b.csv")]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "epoch 4/4" in captured.err and "val_loss" in captured.err
+    out = captured.out
     assert "96 train, 24 validation, 30 test" in out.split("resuming")[0].splitlines()[-1]
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
     kept = tn.Trainer.load_checkpoint(run)
     assert kept.checkpoint_extra["validation_split"] == 0.2
     assert [type(cb).__name__ for cb in kept.callbacks] == ["EarlyStopping"]
-    for option in (["--validation-split", "0.1"], ["--patience", "2"], ["--label", "x"],
+    for option in (["--validation-split", "0.1"], ["--patience", "0"], ["--label", "x"],
+                   ["--no-centered"], ["--centered"],
                    ["--loss", "mse"], ["--no-header"], ["--task", "regression"]):
         line = exits_2(capsys, ["train", "--resume", run, *option])
-        assert f"{option[0]} cannot change it" in line
+        assert f"{option[0].replace('--no-c', '--c')} cannot change it" in line
 
 
 @pytest.mark.parametrize("typed, meant", [
@@ -316,11 +350,13 @@ def test_a_resumed_run_keeps_its_split_and_early_stopping(tmp_path, capsys):
     ("--hidden-layer-sizes", "--hidden"), ("--solver", "--optimizer"),
     ("--target", "--label"), ("--weight_decay", "--weight-decay"), ("--LR", "--lr"),
     ("--activaton", "--activation"), ("--random-state", "--seed"),
+    ("--learning-rate=0.1", "--lr"), ("--batch_size=a=b", "--batch-size"),
 ])
 def test_a_mistyped_option_gets_the_closest_real_one(typed, meant, capsys):
-    line = exits_2(capsys, ["train", typed, "0.1"])
-    assert line == (f"tinynet train: error: unrecognized arguments: {typed} 0.1; did you mean "
-                    f"{meant}? (see tinynet train --help)")
+    args = [typed] if "=" in typed else [typed, "0.1"]
+    line = exits_2(capsys, ["train", *args])
+    assert line == (f"tinynet train: error: unrecognized arguments: {' '.join(args)}; did you "
+                    f"mean {meant}? (see tinynet train --help)")
 
 
 def test_typos_elsewhere_and_without_a_likely_meaning(capsys):

@@ -85,6 +85,12 @@ def labels_file(tmp_path, labels):
     return write(tmp_path, "x,label\n" + rows)
 
 
+@pytest.mark.parametrize("k, shown", [(5, ": 0, 1, 2, 3, 4"), (6, "")])
+def test_the_summary_names_up_to_five_classes(tmp_path, k, shown):
+    d = read_csv(labels_file(tmp_path, list(range(k)) * 2))
+    assert d.summary.startswith(f"label 'label' (its name): {k} classes{shown} (integer values")
+
+
 def test_integer_labels_are_classes_and_the_summary_says_how_to_override(tmp_path):
     d = read_csv(labels_file(tmp_path, [3, 7, 3, 5]))
     assert d.task == "classification" and d.classes == [3, 5, 7] and d.y.tolist() == [0, 2, 0, 1]
@@ -105,6 +111,7 @@ def test_one_stray_fraction_among_integer_labels_is_refused_with_its_line(tmp_pa
     assert d.task == "regression" and d.y.tolist() == [float(v) for v in labels]
     d = read_csv(path, task="classification")
     assert d.classes == [0.0, 0.5, 1.0] and d.y.tolist() == [0, 2] * 5 + [1, 2]
+    assert d.summary.endswith(": 3 classes: 0.0, 0.5, 1.0 (--task/task= given)")
 
 
 def test_real_valued_labels_are_a_regression_and_say_so(tmp_path):
@@ -115,6 +122,8 @@ def test_real_valued_labels_are_a_regression_and_say_so(tmp_path):
                          "on line 2)")
     path = labels_file(tmp_path, [1.5, 2, 3, 4])  # one in four: refused, not a regression
     refused(path, "line 2: label 1.5 in column 'label' is not an integer, unlike 3 of the 4")
+    path = labels_file(tmp_path, [1.5, 2, 0.5, 3, 4, 5])  # one in three: refused too
+    refused(path, "line 2: label 1.5 in column 'label' is not an integer, unlike 4 of the 6")
 
 
 def test_a_stray_text_among_numeric_labels_is_refused(tmp_path):
@@ -138,8 +147,9 @@ def test_text_labels_are_never_a_regression_target(tmp_path):
 def test_task_label_and_header_are_for_csv_files_only():
     for option in ({"label": "target"}, {"task": "regression"}, {"header": False}):
         name = next(iter(option))
-        with pytest.raises(ValueError, match=f"^{name}= is for CSV files; 'iris' is a built-in "
-                           "dataset"):
+        flag = "--no-header" if name == "header" else f"--{name}"
+        with pytest.raises(ValueError, match=f"^{name}= \\({flag}\\) is for CSV files; 'iris' "
+                           "is a built-in dataset \\(classification\\)$"):
             tn.datasets.load("iris", **option)
 
 
@@ -151,6 +161,36 @@ def test_a_lonely_integer_class_hints_that_the_labels_may_be_quantities(tmp_path
             "task='regression', --task regression)")):
         tn.datasets.load(path)
     assert tn.datasets.load(path, task="regression").task == "regression"
+    text = labels_file(tmp_path, ["a", "b", "c", "a", "b", "c", "d"])
+    with pytest.raises(ValueError, match=r"^class 'd' has a single sample; a train/test split "
+                       r"needs at least 2 of each class \(drop it, or add samples\)$"):
+        tn.datasets.load(text)
+
+
+def test_a_csv_split_is_seeded(tmp_path):
+    path = labels_file(tmp_path, [0, 1] * 20)
+    a, b, c = (tn.datasets.load(path, seed=s)[0] for s in (1, 1, 2))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_a_validation_split_is_stratified_seeded_and_checked():
+    X, _, y, _ = tn.datasets.load("iris", seed=0)
+    first = tn.datasets.validation_split(X, y, 0.25)
+    again = tn.datasets.validation_split(X, y, 0.25, seed=0)
+    other = tn.datasets.validation_split(X, y, 0.25, seed=1)
+    assert all(np.array_equal(p, q) for p, q in zip(first, again))  # seed 0 by default
+    assert not np.array_equal(first[1], other[1])
+    assert [len(p) for p in first] == [90, 30, 90, 30]
+    assert np.bincount(first[3]).tolist() == [10, 10, 10]
+    Xr, _, yr, _ = tn.datasets.load("diabetes", seed=0)  # a regression: not stratified
+    assert len(tn.datasets.validation_split(Xr, yr, 0.1, task="regression")[1]) == 36
+    for bad in (0, 1, 1.5, -0.2):
+        with pytest.raises(ValueError, match="^validation fraction must be "):
+            tn.datasets.validation_split(X, y, bad)
+    with pytest.raises(ValueError, match=re.escape(
+            "cannot carve a validation split of 0.01 from 120 training samples: The test_size "
+            "= 2 should be greater or equal to the number of classes = 3")):
+        tn.datasets.validation_split(X, y, 0.01)
 
 
 # ----- 3. one-hot labels --------------------------------------------------------------------
@@ -171,9 +211,14 @@ def test_one_hot_columns_named_after_a_chosen_label_and_in_class_order(tmp_path)
     d = read_csv(path, label="species")
     assert d.classes == ["a", "b", "c"] and d.y.tolist() == [0, 1, 2]
     assert d.feature_names == ["x"] and d.label_name == "species"
+    assert d.summary == ("label 'species' (chosen; one-hot columns species_b, species_a, "
+                         "species_c): 3 classes: a, b, c (one-hot)")
+    assert read_csv(path, label="SPECIES").label_name == "species"  # as the file spells it
     path = write(tmp_path, "x,Target_10,Target_9\n1,1,0\n2,0,1\n")  # numeric suffixes: as numbers
     d = read_csv(path)
     assert d.label_name == "Target" and d.classes == [9, 10] and d.y.tolist() == [1, 0]
+    d = read_csv(write(tmp_path, "x,Label_a,label_b\n1,1,0\n2,0,1\n"))
+    assert d.label_name == "Label" and d.classes == ["a", "b"]  # the first column's spelling
 
 
 @pytest.mark.parametrize("row, ones", [("1,1,1", 2), ("1,0,0", 0)])
@@ -191,6 +236,11 @@ def test_one_hot_columns_beside_the_label_are_refused_they_give_the_answer_away(
     path = write(tmp_path, "x,kind,class_a,class_b\n1,0,1,0\n2,1,0,1\n")
     refused(path, "columns class_a, class_b look like one-hot labels; beside the label 'kind'",
             label="kind")
+
+
+def test_a_column_named_just_like_the_stem_is_no_class(tmp_path):
+    path = write(tmp_path, "x,label_,label_a\n1,0,1\n2,1,0\n")  # "label_": no class name
+    refused(path, "which column is the label?")
 
 
 def test_columns_named_like_a_label_that_are_not_0_or_1_are_features(tmp_path):

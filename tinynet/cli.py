@@ -83,8 +83,9 @@ def _add_csv_options(parser) -> None:
                         "named label, target, class or y; or one-hot columns NAME_a, NAME_b)")
     parser.add_argument("--task", choices=TASKS, help="default: from the labels (text or "
                         "integers: classification; mostly non-integers: regression)")
-    parser.add_argument("--no-header", action="store_true", help="the file has no header "
-                        "row: columns are x1..xn, the last one the label")
+    parser.add_argument("--no-header", action="store_true", default=None,  # None: not given
+                        help="the file has no header row: columns are x1..xn, the last one "
+                        "the label")
 
 
 def _add_import(parser) -> None:
@@ -238,10 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(line_buffering=True)
     argv = sys.argv[1:] if argv is None else list(argv)
     imported = _import_first(argv)
-    if imported is not None:
+    if isinstance(imported, int):
         return imported
     args = build_parser().parse_args(argv)
-    args.imports = []  # done: a second import would register the same names again
+    # imported once: a second import would register the same names again
+    args.imports = [t for t in args.imports if t not in imported]
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError, MemoryError) as err:
@@ -261,10 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _import_first(argv: list[str]) -> int | None:
+def _import_first(argv: list[str]) -> list[str] | int:
     """Import the --import modules before the parser is built, so that their optimizers
-    and losses are among its choices and in --help. None, or exit status 2 on failure."""
-    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    and losses are among its choices and in --help: the targets imported, or exit status 2
+    after one line on stderr."""
+    pre = argparse.ArgumentParser(add_help=False)  # --imp too, as the real parser reads it
     pre.add_argument("--import", dest="imports", action="append", default=[])
     pre.add_argument("--debug", action="store_true")
     known, _ = pre.parse_known_args(argv)
@@ -277,7 +280,7 @@ def _import_first(argv: list[str]) -> int | None:
         print(f"tinynet {command}: error: {err} (--debug shows the traceback)".replace(
             "tinynet : ", "tinynet: "), file=sys.stderr)
         return 2
-    return None
+    return known.imports
 
 
 def _broken_pipe() -> int:

@@ -84,6 +84,10 @@ def cmd_compare(args) -> int:
     if args.surface:
         if args.dataset:
             raise ValueError("give --dataset or --surface, not both")
+        csv_options = [f for f, v in (("--label", args.label), ("--task", args.task),
+                                      ("--no-header", args.no_header)) if v is not None]
+        if csv_options:
+            raise ValueError(f"{csv_options[0]} is for a CSV --dataset, not a --surface")
         surface = surfaces.get(args.surface)
         lr = args.lr or 0.01
         results = compare.compare_on_surface(surface, compare.build_optimizers(names, lr),
@@ -96,9 +100,8 @@ def cmd_compare(args) -> int:
         data = datasets.load(args.dataset or "digits", seed=args.seed,  # compare's own --seed
                              label=args.label, task=args.task, header=not args.no_header)
         if data.task != "classification":
-            raise ValueError("compare works on classification datasets")
-        if data.label_summary:
-            print(data.label_summary)
+            raise ValueError(f"compare works on classification datasets; "
+                             f"{data.label_summary or args.dataset + ' is a regression'}")
         split = compare.three_way(data, seed=args.seed)
         sizes = [split.X_train.shape[1], *args.hidden, int(data[2].max()) + 1]
         seeds = tuple(range(args.seed, args.seed + args.seeds))
@@ -106,6 +109,8 @@ def cmd_compare(args) -> int:
               f"validation (from the training data) / {len(split.X_test)} test, MLP "
               f"{'-'.join(map(str, sizes))}, {args.epochs} epochs, batch {args.batch_size}, "
               f"seeds {', '.join(map(str, seeds))}")
+        if data.label_summary:
+            print(data.label_summary)
         if args.lr:
             print(f"one fixed learning rate for every optimizer: lr = {args.lr:g} (not tuned)")
         else:

@@ -42,12 +42,12 @@ def find_label(names: list[str], body: list, label: str | None, header: bool,
                path) -> Label:
     """The label column (or one-hot group) of a file with columns ``names`` and rows
     ``body`` (``(line, cells)`` pairs)."""
-    groups = {stem: g for stem in {*LABEL_NAMES, (label or "").lower()} - {""}
-              if (g := one_hot_group(names, body, stem))}
+    stems = [*LABEL_NAMES, *([label] if label is not None else [])]
+    groups = {s.lower(): g for s in stems if (g := one_hot_group(names, body, s))}
     if label is not None:
         col, stem = _column(names, label), label.lower()
         if col is None and stem not in groups:
-            close = difflib.get_close_matches(label, names, n=1)
+            close = difflib.get_close_matches(label, names)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ValueError(f"{path}: no column named {label!r}{hint} (columns: "
                              f"{', '.join(names)})")

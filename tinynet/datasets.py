@@ -114,8 +114,8 @@ def load(name, test_size: float = 0.2, seed: int = 0, scale: bool = True, *,
     given = [k for k, v in (("label", label), ("task", task)) if v is not None]
     if given or header is not True:
         option = given[0] if given else "header"
-        raise ValueError(f"{option}= is for CSV files; {name!r} is a built-in dataset "
-                         f"({DATASETS[name][1]})")
+        raise ValueError(f"{option}= (--{option.replace('header', 'no-header')}) is for CSV "
+                         f"files; {name!r} is a built-in dataset ({DATASETS[name][1]})")
     X, y = raw(name, seed)
     return split(X, y, test_size, seed, scale, DATASETS[name][1])
 

@@ -37,7 +37,7 @@ def closest_option(typed: str, options: list[str]) -> str | None:
     for option, others in SYNONYMS.items():
         if name in others and option in options:
             return option
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, options, cutoff=0.75)
     return close[0] if close else None
 
 
@@ -56,8 +56,8 @@ def unrecognized(extras: list[str], options: list[str], switches: dict[str, str]
             option = closest_option(extra, options)
             if option:
                 return f"{message}; did you mean {option}?"
-        elif extra.lower() in TRUE + FALSE and extra in argv[1:]:
-            before = argv[argv.index(extra, 1) - 1]
+        elif extra.lower() in TRUE + FALSE:  # argv[0] is the command: never a value
+            before = argv[argv.index(extra) - 1]
             if before in switches:
                 yes = switches[before]
                 write = yes if extra.lower() in TRUE else "--no-" + yes[2:]
@@ -67,5 +67,5 @@ def unrecognized(extras: list[str], options: list[str], switches: dict[str, str]
 
 def closest_choice(value: str, choices: list[str]) -> str | None:
     """The choice ``value`` most likely meant (``rmsporp`` -> ``rmsprop``), or None."""
-    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(value.lower(), choices)
     return close[0] if close else None

@@ -61,8 +61,10 @@ def saved_run(path, run) -> dict:
                      high_open=True)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{path}: its run setting {err}") from None
-    checks = [("label", run["label"] is None or isinstance(run["label"], str), "a column name"),
-              ("task", run["task"] is None or run["task"] in TASKS, "a task"),
+    checks = [("label", run["label"] is None or isinstance(run["label"], str),
+               "a column name or null"),
+              ("task", run["task"] is None or run["task"] in TASKS,
+               "'classification', 'regression' or null"),
               ("header", isinstance(run["header"], bool), "true or false")]
     for field, ok, what in checks:
         if not ok:
@@ -82,7 +84,8 @@ def cmd_train(args) -> int:
             check_writable(path)  # fail now, not after training
     if args.resume:
         clash = [f"--{k.replace('_', '-')}" for k in (*FIXED_BY_CHECKPOINT, *optimizer_options())
-                 if getattr(args, k, None) not in (None, False)] + ["--param"] * bool(args.param)
+                 if vars(args).get(k) is not None]
+        clash += ["--param"] * bool(args.param)
         if clash:
             raise ValueError(f"--resume continues the saved run as it was; {clash[0]} cannot "
                              f"change it")
@@ -108,9 +111,10 @@ def cmd_train(args) -> int:
             X_train, y_train, run["validation_split"], run["seed"], data.task)
         validation = (X_val, y_val)
     if trainer is None:
-        trainer = new_trainer(args, data, y_train)
+        trainer = new_trainer(args, data)
         if args.patience is not None:  # kept with the trainer: a checkpoint resumes it
-            trainer.callbacks.append(EarlyStopping("val_loss", patience=args.patience))
+            # on val_loss, restoring the best epoch's weights and optimizer state
+            trainer.callbacks.append(EarlyStopping(patience=args.patience))
     trainer.checkpoint_extra = run
     print_setup(run, data, trainer, len(X_train), validation, len(X_test))
     remaining = target - trainer.epoch
@@ -149,10 +153,11 @@ def print_setup(run: dict, data, trainer, n_train: int, validation, n_test: int)
     """What is trained, on what, with what: said before the first epoch."""
     model = trainer.model
     sizes = "-".join(str(d.n_in) for d in model.dense_layers) + f"-{model.n_outputs}"
-    act = next((type(x).__name__.lower() for x in model.layers if x not in model.dense_layers), "")
+    acts = [type(x).__name__.lower() for x in model.layers if x not in model.dense_layers]
+    mlp = f"MLP {sizes} {acts[0]}" if acts else f"MLP {sizes}"
     val = f", {len(validation[0])} validation" if validation else ""
     print(f"tinynet: {run['source']} ({n_train} train{val}, {n_test} test, {data.task}), "
-          f"MLP {sizes}{' ' + act if act else ''}, {trainer.loss!r}, {trainer.optimizer!r}")
+          f"{mlp}, {trainer.loss!r}, {trainer.optimizer!r}")
     if data.label_summary:
         print(data.label_summary)
 
@@ -181,7 +186,7 @@ def load_data(run: dict):
                          header=run["header"])
 
 
-def new_trainer(args, data, y_train=None):
+def new_trainer(args, data):
     """The model and loss for the data's task: the loss given with --loss (any registered
     one), else softmax cross-entropy for classes and MSE for a regression."""
     from .layers import Softmax
@@ -190,7 +195,7 @@ def new_trainer(args, data, y_train=None):
     from .trainer import Trainer
 
     opt = optimizer_from_args(args)
-    X_train, y_train = data[0], data[2] if y_train is None else y_train
+    X_train, _, y_train, _ = data  # a validation split is stratified: the same classes
     regression = data.task == "regression"
     name = getattr(args, "loss", None) or ("mse" if regression else "softmax_cross_entropy")
     loss = LOSSES[name]()
