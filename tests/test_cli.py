@@ -556,7 +556,7 @@ def test_the_defaults_no_help_line_states():
         parser.parse_args(["compare", "--batch-size", "0"])
 
 
-def test_compare_passes_its_settings_on(monkeypatch, capsys):
+def test_compare_passes_its_settings_on(monkeypatch, capsys, tmp_path):
     from tinynet import commands, compare, datasets
 
     seen = {}
@@ -593,8 +593,13 @@ def test_compare_passes_its_settings_on(monkeypatch, capsys):
             updates.append(n)
 
     monkeypatch.setattr(commands, "runs_bar", lambda total, hidden: Bar())
+    from tinynet import plots
+
+    monkeypatch.setattr(plots, "plot_comparison",
+                        lambda entries, path, title: seen.update(plot=(path, title)))
     assert main(["compare", "--lr", "0.1", "--seed", "2", "--seeds", "2", "--epochs", "3",
-                 "--target", "0.5", "--hidden", "4"]) == 0
+                 "--target", "0.5", "--hidden", "4", "--plot", str(tmp_path / "cmp.png")]) == 0
+    assert seen["plot"] == (str(tmp_path / "cmp.png"), "digits")
     assert seen["load"] == ("digits", 2, {"label": None, "task": None, "header": True})
     assert seen["three_way"] == 2  # digits by default
     assert seen["kw"] == {"epochs": 3, "batch_size": 32, "seeds": (2, 3), "lr": 0.1,
@@ -603,7 +608,8 @@ def test_compare_passes_its_settings_on(monkeypatch, capsys):
     assert updates == [5]
     out = capsys.readouterr().out
     assert out.startswith("digits: ") and out.rstrip().endswith(
-        "identical initial weights and batch order for every optimizer (per seed): NO")
+        "identical initial weights and batch order for every optimizer (per seed): NO\n"
+        f"saved plot to {tmp_path / 'cmp.png'}")
 
 
 def made_up_run():

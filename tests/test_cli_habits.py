@@ -125,6 +125,13 @@ def test_compare_reads_a_csv_with_the_same_options(tmp_path, capsys):
                            "label 'y' (its name): regression (non-integer values")
     line = exits_2(capsys, ["compare", "--dataset", "diabetes"])
     assert "compare works on classification datasets; diabetes is a regression" in line
+    fraction = points(tmp_path, "x1,x2,label", lambda i, a, b: "0.5" if i < 2 else i % 2,
+                      name="f.csv", n=60)
+    assert "is not an integer" in exits_2(capsys, ["compare", "--dataset", str(fraction)])
+    assert main(["compare", "--dataset", str(fraction), "--task", "classification",
+                 "--optimizers", "sgd", "--lr", "0.1", "--seeds", "1", "--epochs", "1",
+                 "--hidden", "4", "--no-progress"]) == 0
+    assert "MLP 2-4-3" in capsys.readouterr().out
     for option in (["--label", "y"], ["--task", "regression"], ["--no-header"]):
         line = exits_2(capsys, ["compare", "--surface", "rosenbrock", *option])
         assert f"{option[0]} is for a CSV --dataset, not a --surface" in line
@@ -181,6 +188,10 @@ def test_an_import_that_fails_before_parsing_is_one_line(tmp_path, capsys):
     line = exits_2(capsys, ["train", "--import", str(bad)])
     assert line == (f"tinynet train: error: --import {bad}: RuntimeError: boom (--debug shows "
                     f"the traceback)")
+    line = exits_2(capsys, ["--debug-x", "explain", "-x", "--import", str(bad)])
+    assert line.startswith(f"tinynet explain: error: --import {bad}: RuntimeError: boom")
+    line = exits_2(capsys, ["--import", str(bad)])  # no command: the program's name alone
+    assert line.startswith(f"tinynet: error: --import {bad}: RuntimeError")
     with pytest.raises(ValueError, match="RuntimeError: boom"):
         main(["train", "--import", str(bad), "--debug"])
 
@@ -198,6 +209,41 @@ def test_boolean_hyperparameters_are_switches(flags, expected, capsys):
     out = capsys.readouterr().out
     for name, value in expected.items():
         assert f"{name}={value}" in out
+
+
+def test_the_arguments_come_from_the_process_when_not_given(monkeypatch, capsys):
+    import argparse
+
+    monkeypatch.setattr(sys, "argv", ["tinynet", "train", "--centered", "yes"])
+    line = exits_2(capsys, None)
+    assert "--centered is a switch and takes no value: write --centered" in line
+    with pytest.raises(SystemExit):
+        build_parser().parse_args()  # the same, from sys.argv
+    assert "write --centered" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["tinynet", "train", "--seed", "4"])
+    parsed = build_parser().parse_args(namespace=argparse.Namespace(mine=1))
+    assert (parsed.seed, parsed.mine) == (4, 1)
+
+
+def test_choices_of_every_command_are_checked(capsys):
+    for args in (["train", "--task", "regresion"], ["compare", "--surface", "nope"],
+                 ["explain", "backprop", "--activation", "gelu"],
+                 ["explain", "backprop", "--loss", "hinge"]):
+        assert "invalid choice: " in exits_2(capsys, args)
+    assert "--steps: must be <= 1000000, got '1000001'" in exits_2(
+        capsys, ["compare", "--surface", "rosenbrock", "--steps", "1000001"])
+    defaults = build_parser().parse_args(["compare"])
+    assert (defaults.epochs, defaults.steps) == (20, 200)  # as their help says
+
+
+def test_compare_on_a_surface_takes_its_steps(capsys):
+    assert main(["compare", "--surface", "rosenbrock", "--steps", "5", "--optimizers", "sgd",
+                 "--lr", "0.001", "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Rosenbrock(a=1.0, b=100.0), start (-1.5, 2.0), 5 steps, lr = 0.001 for all"
+    surface = tn.surfaces.get("rosenbrock")
+    points_, values = tn.surfaces.run(tn.optimizers.SGD(lr=0.001), surface, steps=5)
+    assert len(values) == 6 and f" {values[-1]:.3g} " in lines[-1]  # 5 steps, not 200
 
 
 def test_a_switch_given_a_value_says_how_to_write_it(capsys):
@@ -233,8 +279,9 @@ def test_the_loss_defaults_from_the_task_and_each_builds_its_model(capsys):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--dataset", "iris", "--loss", "mse"], "--loss mse is a regression loss, but the labels "
-     "are classes: use softmax_cross_entropy, binary_cross_entropy or cross_entropy"),
+    (["--dataset", "iris", "--loss", "mse"], "error: --loss mse is a regression loss, but the "
+     "labels are classes: use softmax_cross_entropy, binary_cross_entropy or cross_entropy "
+     "(--debug"),
     (["--dataset", "diabetes", "--loss", "cross_entropy"], "--loss cross_entropy is a "
      "classification loss, but the labels are a regression target: use mse"),
     (["--dataset", "iris", "--loss", "binary_cross_entropy"], "--loss binary_cross_entropy is "
@@ -248,8 +295,10 @@ def test_a_loss_that_does_not_fit_the_task_is_refused(args, fragment, capsys):
 def test_a_csvs_integer_labels_as_mse_suggest_the_task(tmp_path, capsys):
     path = points(tmp_path, "x1,x2,label", lambda i, a, b: i % 2)
     line = exits_2(capsys, ["train", "--data", str(path), "--loss", "mse", *QUICK])
-    assert line.endswith("(or --task regression if the labels are quantities) (--debug shows "
-                         "the traceback)")
+    assert line.endswith("error: --loss mse is a regression loss, but the labels are classes: "
+                         "use softmax_cross_entropy, binary_cross_entropy or cross_entropy (or "
+                         "--task regression if the labels are quantities) (--debug shows the "
+                         "traceback)")
 
 
 def test_a_validation_split_is_carved_from_training_and_reported_every_epoch(tmp_path, capsys):
@@ -350,7 +399,7 @@ def test_a_resumed_run_keeps_its_split_and_early_stopping(tmp_path, capsys):
     ("--hidden-layer-sizes", "--hidden"), ("--solver", "--optimizer"),
     ("--target", "--label"), ("--weight_decay", "--weight-decay"), ("--LR", "--lr"),
     ("--activaton", "--activation"), ("--random-state", "--seed"),
-    ("--learning-rate=0.1", "--lr"), ("--batch_size=a=b", "--batch-size"),
+    ("--learning-rate=0.1=x", "--lr"), ("--batch_size=a=b", "--batch-size"),
 ])
 def test_a_mistyped_option_gets_the_closest_real_one(typed, meant, capsys):
     args = [typed] if "=" in typed else [typed, "0.1"]
@@ -371,7 +420,11 @@ def test_typos_elsewhere_and_without_a_likely_meaning(capsys):
     line = exits_2(capsys, ["train", "--optimizer", "rmsporp"])
     assert line.endswith("; did you mean 'rmsprop'? (see tinynet train --help)")
     assert "did you mean 'train'?" in exits_2(capsys, ["trian"])
-    assert "did you mean" not in exits_2(capsys, ["train", "--activation", "qqq"])
+    assert exits_2(capsys, ["train", "--activation", "qqq"]).endswith(
+        "'sigmoid', 'identity') (see tinynet train --help)")  # nothing close: no guess
+    for far in ("--test-size", "--jobs"):  # 0.70 and 0.67 alike to --eps-inside, --loss
+        line = exits_2(capsys, ["train", far, "1"])
+        assert line.endswith(f"unrecognized arguments: {far} 1 (see tinynet train --help)")
 
 
 def test_a_typo_exits_2_with_one_line_in_a_real_process():

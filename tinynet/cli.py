@@ -20,6 +20,7 @@ from .layers import ACTIVATIONS
 from .losses import LOSSES
 from .surfaces import SURFACES
 
+COMMANDS = ("train", "compare", "playground", "explain")
 INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 
@@ -39,8 +40,8 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         argv = sys.argv[1:] if args is None else list(args)
         parsed, extras = self.parse_known_args(argv, namespace)
-        if extras:
-            sub = self.commands.get(getattr(parsed, "command", None), self)
+        if extras:  # only ever after a command: argparse ends 'tinynet --x' before this
+            sub = self.commands[parsed.command]
             options = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
             switches = {o: a.option_strings[0] for a in sub._actions
                         if isinstance(a, argparse.BooleanOptionalAction) for o in a.option_strings}
@@ -74,7 +75,8 @@ def _add_hyperparameters(parser, article: dict | None = None) -> None:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction,
                                 help=f"default: {defaults}")
             continue
-        kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"], str)
+        # any other type (a str default, None): argparse passes the text as given
+        kind = argtypes.positive(float) if name == "lr" else kinds.get(option["default_type"])
         parser.add_argument(flag, type=kind, help=f"default: {defaults}")
 
 
@@ -276,9 +278,8 @@ def _import_first(argv: list[str]) -> list[str] | int:
     except (ValueError, OSError) as err:
         if known.debug:
             raise
-        command = next((a for a in argv if not a.startswith("-")), "")
-        print(f"tinynet {command}: error: {err} (--debug shows the traceback)".replace(
-            "tinynet : ", "tinynet: "), file=sys.stderr)
+        command = next((f" {a}" for a in argv if a in COMMANDS), "")
+        print(f"tinynet{command}: error: {err} (--debug shows the traceback)", file=sys.stderr)
         return 2
     return known.imports
 

@@ -31,7 +31,7 @@ SYNONYMS = {
 
 def closest_option(typed: str, options: list[str]) -> str | None:
     """The long option among ``options`` that ``typed`` most likely meant, or None."""
-    name = typed.split("=", 1)[0].lower().replace("_", "-")
+    name = typed.partition("=")[0].lower().replace("_", "-")
     if name in options:  # --batch_size, --LR
         return name
     for option, others in SYNONYMS.items():

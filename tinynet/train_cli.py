@@ -197,22 +197,25 @@ def new_trainer(args, data):
     opt = optimizer_from_args(args)
     X_train, _, y_train, _ = data  # a validation split is stratified: the same classes
     regression = data.task == "regression"
-    name = getattr(args, "loss", None) or ("mse" if regression else "softmax_cross_entropy")
+    name = args.loss or ("mse" if regression else "softmax_cross_entropy")
     loss = LOSSES[name]()
     check_loss_fits(name, loss, data)
-    n_classes = 0 if regression else int(y_train.max()) + 1
-    if not regression and n_classes < 2:
-        raise ValueError("the training labels hold a single class; need at least two")
-    if loss.head == "sigmoid" and n_classes != 2:
-        raise ValueError(f"--loss {name} is for 2 classes (one output), the labels have "
-                         f"{n_classes}: use softmax_cross_entropy")
-    n_out = 1 if loss.head in ("identity", "sigmoid") else n_classes
+    n_out = 1
+    if not regression:
+        n_classes = int(y_train.max()) + 1
+        if n_classes < 2:
+            raise ValueError("the training labels hold a single class; need at least two")
+        if loss.head == "sigmoid" and n_classes != 2:
+            raise ValueError(f"--loss {name} is for 2 classes (one output), the labels have "
+                             f"{n_classes}: use softmax_cross_entropy")
+        n_out = 1 if loss.head == "sigmoid" else n_classes
     # diabetes-sized regression overfits a 128-64 network badly; 16 units generalise
     hidden = args.hidden or ([16] if regression else [128, 64])
-    model = mlp([X_train.shape[1], *hidden, n_out], activation=args.activation or "relu",
-                seed=args.seed or 0, head=None if loss.head == "probabilities" else loss.head)
+    layers = mlp([X_train.shape[1], *hidden, n_out], activation=args.activation or "relu",
+                 seed=args.seed or 0).layers
     if loss.head == "probabilities":  # cross_entropy takes probabilities: end with Softmax
-        model = Sequential([*model.layers, Softmax()])
+        layers.append(Softmax())
+    model = Sequential(layers, head=loss.head)
     return Trainer(model, loss, opt, batch_size=args.batch_size or 32, seed=args.seed or 0,
                    progress=not args.no_progress)
 
