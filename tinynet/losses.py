@@ -45,10 +45,12 @@ def _refuse_text_labels(y, name: str) -> None:
     """Class names ('cat', 'dog') are not class indices: say how to encode them, in the
     sorted order TinyNetClassifier and the CSV reader use, rather than guess."""
     try:
-        kind = np.asarray(y).dtype.kind
+        arr = np.asarray(y)
     except ValueError:  # ragged: as_numeric_array says so
         return
-    if kind in "USO" and any(isinstance(v, (str, bytes)) for v in np.ravel(y)):
+    kind = arr.dtype.kind
+    if kind in ("U", "S") or (kind == "O" and any(isinstance(v, (str, bytes))
+                                                  for v in arr.ravel())):
         raise TypeError(
             f"{name} holds class names, but a Trainer needs class indices 0..K-1: encode them "
             f"with classes, {name} = np.unique({name}, return_inverse=True) and read "
