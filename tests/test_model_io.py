@@ -99,7 +99,13 @@ def test_malformed_config_names_the_file_and_the_entry(tmp_path):
         tn.Sequential.load(tmp_path / "m.npz")
     np.savez(tmp_path / "m.npz", format=np.array("tinynet-model"), version=np.array(1),
              config=json_array({"layers": [{"type": "Conv2D"}], "dtype": "float64"}))
-    with pytest.raises(ValueError, match=r"m.npz: the saved architecture is invalid"):
+    with pytest.raises(ValueError, match=r"m.npz: unknown layer class 'Conv2D': import the "
+                       r"module that defines it before loading \(--import FILE on the command "
+                       r"line\)$"):
+        tn.Sequential.load(tmp_path / "m.npz")
+    np.savez(tmp_path / "m.npz", format=np.array("tinynet-model"), version=np.array(1),
+             config=json_array({"layers": [{"kind": "Dense"}], "dtype": "float64"}))
+    with pytest.raises(ValueError, match=r"m.npz: the saved architecture is invalid \(KeyError"):
         tn.Sequential.load(tmp_path / "m.npz")
 
 

@@ -5,6 +5,7 @@ named after their formulas, and a Trainer runs the mini-batch loop.
 """
 
 from . import datasets, optimizers, surfaces
+from .batchnorm import BatchNorm
 from .callbacks import Callback, Checkpoint, EarlyStopping, LearningRateScheduler, OptimizerStats
 from .dropout import Dropout
 from .gradcheck import gradcheck, gradcheck_layer
@@ -20,7 +21,7 @@ from .trainer import Trainer
 __version__ = "0.1.0"
 
 __all__ = [
-    "MSE", "BinaryCrossEntropy", "Callback", "Checkpoint", "CrossEntropy", "Dense",
+    "MSE", "BatchNorm", "BinaryCrossEntropy", "Callback", "Checkpoint", "CrossEntropy", "Dense",
     "DivergenceError", "Dropout", "EarlyStopping", "History", "Identity", "Layer",
     "LearningRateScheduler", "LeakyReLU", "Loss", "OptimizerStats", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Tanh", "TeachingWarning", "Trace", "Trainer",

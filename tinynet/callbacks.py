@@ -185,9 +185,10 @@ class OptimizerStats(Callback):
     """Every ``every`` steps, record per layer l into ``trainer.history.steps``:
 
     - ``eff_lr_mean/l``, ``eff_lr_median/l``, ``eff_lr_min/l``, ``eff_lr_max/l``: the
-      effective learning rate of layer l's W (``optimizer.effective_lr(l)["W"]``), over the
-      weights that have had a gradient (an adaptive optimizer gives a weight that never
-      had one the ceiling rate lr/eps, which would swamp the mean);
+      effective learning rate of layer l's W (``optimizer.effective_lr(l)["W"]``; a layer
+      without W: its first declared parameter, a BatchNorm's gamma), over the weights that
+      have had a gradient (an adaptive optimizer gives a weight that never had one the
+      ceiling rate lr/eps, which would swamp the mean);
     - ``update_ratio/l``: ``||ΔW|| / ||W||``, how large the step was relative to the weights
       (around 1e-3 is healthy; much larger means too high a rate).
     """
@@ -200,7 +201,8 @@ class OptimizerStats(Callback):
 
     def on_batch_begin(self, trainer, step: int) -> None:
         if step % self.every == 0:  # step is t before this batch; t + 1 after it
-            self._before = [d.W.copy() for d in trainer.model.dense_layers]
+            self._before = {l: getattr(layer, layer.params[0]).copy()
+                            for l, layer in enumerate(trainer.model.param_layers, start=1)}
         else:
             self._before = None
 
@@ -208,8 +210,11 @@ class OptimizerStats(Callback):
         if self._before is None:
             return
         row = {"step": step, "epoch": trainer.epoch}
-        for l, (d, before) in enumerate(zip(trainer.model.dense_layers, self._before), start=1):
-            eff = trainer.optimizer.effective_lr(l)["W"]
+        for l, before in self._before.items():
+            layer = trainer.model.param_layers[l - 1]
+            p = layer.params[0]  # Dense: W
+            now = getattr(layer, p)
+            eff = trainer.optimizer.effective_lr(l)[p]
             eps = getattr(trainer.optimizer, "eps", 0.0)
             seen = eff[eff < trainer.optimizer.lr / eps] if eps else eff.ravel()
             seen = seen if seen.size else eff.ravel()
@@ -217,8 +222,8 @@ class OptimizerStats(Callback):
             row[f"eff_lr_median/{l}"] = float(np.median(seen))
             row[f"eff_lr_min/{l}"] = float(np.min(seen))
             row[f"eff_lr_max/{l}"] = float(np.max(seen))
-            norm = float(np.linalg.norm(d.W))
-            row[f"update_ratio/{l}"] = float(np.linalg.norm(d.W - before)) / norm if norm else 0.0
+            norm = float(np.linalg.norm(now))
+            row[f"update_ratio/{l}"] = float(np.linalg.norm(now - before)) / norm if norm else 0.0
         trainer.history.log_step(**row)
 
 

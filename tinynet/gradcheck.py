@@ -38,6 +38,21 @@ def _central_differences(f, param: np.ndarray, eps: float) -> np.ndarray:
     return numeric
 
 
+def _as_float64(layer) -> None:
+    """Turn a layer's declared parameters and buffers into float64 copies, its gradients
+    unset (the next backward sets them afresh), its dtype float64."""
+    for name in (*layer.params, *layer.buffers):
+        setattr(layer, name, np.array(getattr(layer, name), dtype=np.float64))
+    for p in layer.params:
+        setattr(layer, f"d{p}", None)
+    if hasattr(layer, "dtype"):
+        layer.dtype = np.dtype(np.float64)
+
+
+def _copy(grad):
+    return grad.copy() if isinstance(grad, np.ndarray) else grad  # None: backward left it unset
+
+
 def _fixed_masks(model_or_layers) -> None:
     """Dropout keeps the mask of its last forward pass: the function being
     differentiated must not change between evaluations."""
@@ -57,7 +72,8 @@ def gradcheck(
     to about 1e-10 absolutely, so a gradient whose norm is itself tiny (a deep chain of
     width-1 layers) has a noisy relative error: ``atol`` (say 1e-4) compares such gradients
     absolutely instead. The check runs on a float64 copy of the model; the model itself is
-    not changed. Every W and b is checked, and the gradient of the input, ``dX`` ("X").
+    not changed. Every declared parameter (W, b; gamma, beta) is checked, and the gradient
+    of the input, ``dX`` ("X").
     In training mode Dropout keeps one mask for the whole check.
 
     Parameters
@@ -81,9 +97,8 @@ def gradcheck(
     eps = check_number("eps", eps, low=0.0, low_open=True)
     atol = check_number("atol", atol, low=0.0)
     m = copy.deepcopy(model)  # the user's model, its caches and gradients stay untouched
-    for d in m.dense_layers:
-        d.W, d.b, d.dtype = d.W.astype(np.float64), d.b.astype(np.float64), np.dtype(np.float64)
-        d.dW = d.db = None
+    for layer in m.param_layers:
+        _as_float64(layer)
     X = m.check_input(X).astype(np.float64)  # a copy: the check perturbs it
     y = loss.check_target(y, m.n_outputs)
     check_same_length(X, y)
@@ -95,8 +110,9 @@ def gradcheck(
     _fixed_masks(m)
     dX = m.backward(loss.backward())
     pairs = {}
-    for l, layer in enumerate(m.dense_layers, start=1):
-        for p, grad in (("W", layer.dW.copy()), ("b", layer.db.copy())):
+    for l, layer in enumerate(m.param_layers, start=1):
+        for p in layer.params:
+            grad = getattr(layer, f"d{p}").copy()
             pairs[f"{p}/{l}"] = (grad, _central_differences(value, getattr(layer, p), eps))
     pairs["X"] = (dX, _central_differences(value, X, eps))
     if arrays:
@@ -111,15 +127,13 @@ def gradcheck_layer(layer, X, eps: float = 1e-6, arrays: bool = False,
 
     The layer is differentiated through ``f = sum(R ⊙ layer.forward(X))`` with a fixed
     random R, whose gradient with respect to the output is R itself: so ``backward(R)``
-    must give df/dX, and set df/dW and df/db for a layer with parameters. Returns
-    ``{"X": err, "W": err, "b": err}`` (relative errors), or the array pairs with
-    ``arrays=True``.
+    must give df/dX, and set the gradient of each parameter the layer declares. Returns
+    ``{"X": err, "W": err, "b": err}`` (one entry per declared parameter; relative
+    errors), or the array pairs with ``arrays=True``.
     """
     eps = check_number("eps", eps, low=0.0, low_open=True)
     lay = copy.deepcopy(layer)
-    if hasattr(lay, "W"):
-        lay.W, lay.b = lay.W.astype(np.float64), lay.b.astype(np.float64)
-        lay.dtype, lay.dW, lay.db = np.dtype(np.float64), None, None
+    _as_float64(lay)
     X = np.array(X, dtype=np.float64)  # a copy: the check perturbs it
     R = np.random.default_rng(seed).standard_normal(lay.forward(X).shape)
     _fixed_masks([lay])
@@ -129,10 +143,9 @@ def gradcheck_layer(layer, X, eps: float = 1e-6, arrays: bool = False,
 
     dX = lay.backward(R)
     pairs = {"X": (dX, _central_differences(value, X, eps))}
-    if hasattr(lay, "W"):
-        for p in ("W", "b"):
-            pairs[p] = (getattr(lay, f"d{p}").copy(),
-                        _central_differences(value, getattr(lay, p), eps))
+    for p in lay.params:
+        pairs[p] = (_copy(getattr(lay, f"d{p}", None)),
+                    _central_differences(value, getattr(lay, p), eps))
     if arrays:
         return pairs
     return {key: _relative_error(g, fd) for key, (g, fd) in pairs.items()}

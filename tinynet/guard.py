@@ -70,9 +70,9 @@ class DivergenceGuard:
 
 
 def _first_bad_layer(model) -> tuple[int, str] | None:
-    for l, d in enumerate(model.dense_layers, start=1):
-        for p in ("W", "b"):
-            if not np.isfinite(getattr(d, p)).all():
+    for l, layer in enumerate(model.param_layers, start=1):
+        for p in layer.params:
+            if not np.isfinite(getattr(layer, p)).all():
                 return l, p
     return None
 
@@ -82,7 +82,7 @@ def _first_overflowing_layer(model, Xb) -> int | None:
     with np.errstate(all="ignore"):
         for layer in model.layers:
             out = layer.forward(out)
-            l += layer in model.dense_layers
+            l += layer in model.param_layers
             if not np.isfinite(out).all():
                 return l
     return None

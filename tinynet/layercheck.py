@@ -73,11 +73,28 @@ def check_input_not_mutated(layer):
     return None
 
 
+def check_declared_gradients_set(layer):
+    for p in layer.params:
+        if not isinstance(getattr(layer, p, None), np.ndarray):
+            return f"it declares a parameter {p!r} (params = {layer.params}) but has no array {p}"
+    X, _ = _inputs(layer)
+    lay = _fresh(layer)
+    for p in lay.params:
+        setattr(lay, f"d{p}", None)
+    lay.backward(np.ones_like(lay.forward(X)))
+    unset = [f"d{p}" for p in lay.params if not isinstance(getattr(lay, f"d{p}", None),
+                                                              np.ndarray)]
+    if unset:
+        return (f"backward() left {unset[0]} unset, but the layer declares {unset[0][1:]!r} "
+                f"in params: set the gradient of every declared parameter")
+    return None
+
+
 def check_gradients(layer):
     X, _ = _inputs(layer)
     pairs = gradcheck_layer(layer, X, arrays=True)
     for key, (grad, numeric) in pairs.items():
-        name = f"d{key}"  # dX, dW, db
+        name = f"d{key}"  # dX, dW, db, dgamma, ...
         if np.shape(grad) != numeric.shape:
             return (f"{name} has shape {np.shape(grad)}, but {key} has {numeric.shape} "
                     f"(a transposed product?)")
@@ -128,8 +145,7 @@ def check_second_pass_independent(layer):
 def _pass(lay, X: np.ndarray) -> dict:
     """One forward and backward through ``lay``: dX and the parameter gradients."""
     grads = {"dX": lay.backward(np.ones_like(lay.forward(X)))}
-    if hasattr(lay, "W"):
-        grads.update(dW=lay.dW, db=lay.db)
+    grads.update({f"d{p}": getattr(lay, f"d{p}") for p in lay.params})
     return grads
 
 
@@ -156,6 +172,7 @@ LAYER_CHECKS = {
     "backward before forward is an error": check_backward_before_forward,
     "output shape": check_output_shape,
     "input not mutated": check_input_not_mutated,
+    "every declared gradient set": check_declared_gradients_set,
     "gradients match finite differences": check_gradients,
     "float32 stays float32": check_dtype_kept,
     "second pass independent of the first": check_second_pass_independent,

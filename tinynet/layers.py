@@ -25,10 +25,17 @@ INITS = ("he", "xavier", "normal")
 class Layer:
     """The layer protocol: ``forward(X)`` caches what ``backward(dY)`` needs.
 
-    ``training`` tells layers that act differently when training (Dropout) which mode
-    they are in; ``Sequential.train()`` and ``.eval()`` set it for every layer.
+    ``params`` names the arrays an optimizer trains (Dense: ``("W", "b")``); ``backward``
+    sets the gradient of each as ``d<name>`` (``dW``, ``db``). ``buffers`` names arrays
+    that are not trained but saved with the model (BatchNorm's running statistics).
+    ``config()`` returns the constructor arguments (JSON values) that rebuild the layer
+    when a saved model is loaded. ``training`` tells layers that act differently when
+    training (Dropout, BatchNorm) which mode they are in; ``Sequential.train()`` and
+    ``.eval()`` set it for every layer.
     """
 
+    params: tuple[str, ...] = ()
+    buffers: tuple[str, ...] = ()
     training = True
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -52,7 +59,7 @@ class Layer:
         return dY
 
     def config(self) -> dict:
-        """Constructor arguments, enough to rebuild the layer (used by save/load)."""
+        """Constructor arguments as JSON values, enough to rebuild the layer (save/load)."""
         return {}
 
     def __repr__(self) -> str:
@@ -83,6 +90,8 @@ class Dense(Layer):
     dW, db : ndarray or None
         Gradients of the loss, set by ``backward`` (None before the first backward).
     """
+
+    params = ("W", "b")
 
     def __init__(
         self,
@@ -268,7 +277,3 @@ ACTIVATIONS = {
     "sigmoid": Sigmoid,
     "identity": Identity,
 }
-
-# Every layer type a saved model may name; loading builds only these.
-LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Tanh, Sigmoid, Identity,
-                                             Softmax)}

@@ -1,7 +1,8 @@
 """Sequential: layers applied in order; backward runs them in reverse.
 
-The trainable layers of a model are numbered like the formulas' superscript [l]:
-``model.dense_layers[l - 1]`` is layer ``l``, for ``l = 1..L``.
+The layers that declare parameters (``params``: Dense's W and b, BatchNorm's gamma and
+beta) are numbered like the formulas' superscript [l]: ``model.param_layers[l - 1]`` is
+layer ``l``, for ``l = 1..L``. In a Dense-only model those are ``model.dense_layers``.
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .dropout import Dropout
+from . import modelfile
+from .batchnorm import BatchNorm
+from .dropout import Dropout  # noqa: F401  (a built-in layer: loading finds it by name)
 from .files import from_json_array, json_array, load_npz, save_npz
 from .flatbuffer import FlatBuffer
 from .layers import ACTIVATIONS, Dense, Layer, Softmax
-from .layers import LAYER_TYPES as _BASIC_TYPES
 from .losses import HEADS
-from .validation import check_choice, check_dtype, check_features, check_number
+from .validation import check_choice, check_features, check_number
 
-# Every layer type a saved model may name; loading builds only these.
-LAYER_TYPES = {**_BASIC_TYPES, "Dropout": Dropout}
 FORMAT = "tinynet-model"
 FORMAT_VERSION = 1
 
@@ -70,6 +70,8 @@ class Sequential:
             if a.dtype != b.dtype:
                 raise ValueError(f"Dense layers {l} and {l + 1} differ in dtype: "
                                  f"{a.dtype} and {b.dtype}")
+        param_layers = [layer for layer in layers if layer.params]
+        _check_declared(param_layers, dense[0].dtype)
         if head is None and isinstance(layers[-1], Softmax):
             head = "probabilities"
         elif head is None:
@@ -77,20 +79,22 @@ class Sequential:
         self.head = check_choice("head", head, HEADS)
         self.layers = layers
         self.dense_layers = dense
-        self._first_dense = layers.index(dense[0])
-        # W1, b1, W2, b2, ... become views of one array (so do dW1, db1, ... at the first
-        # backward): an element-wise optimizer then updates every layer in one call.
-        self.params = FlatBuffer.pack([p for d in dense for p in (d.W, d.b)])
+        self.param_layers = param_layers
+        self._first_param = layers.index(param_layers[0])
+        # W1, b1, W2, b2, ... (every declared parameter) become views of one array (so do
+        # dW1, db1, ... at the first backward): an element-wise optimizer then updates
+        # every layer in one call.
+        self.params = FlatBuffer.pack(_declared(param_layers))
         self.grads: FlatBuffer | None = None
-        _hand_out(dense, ("W", "b"), self.params)
+        _hand_out(param_layers, "", self.params)
         self.train()
 
     def __setstate__(self, state: dict) -> None:
         """After ``copy.deepcopy``: the copied W, b no longer share one buffer; pack again."""
         self.__dict__.update(state)
-        self.params = FlatBuffer.pack([p for d in self.dense_layers for p in (d.W, d.b)])
+        self.params = FlatBuffer.pack(_declared(self.param_layers))
         self.grads = None
-        _hand_out(self.dense_layers, ("W", "b"), self.params)
+        _hand_out(self.param_layers, "", self.params)
 
     def train(self, mode: bool = True) -> Sequential:
         """Training mode (``mode=False``: evaluation mode) for the model and every layer."""
@@ -126,21 +130,26 @@ class Sequential:
         return X
 
     def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate dLoss/doutput; every Dense layer ends up holding ``dW``, ``db``.
+        """Backpropagate dLoss/doutput; every layer ends up holding the gradients of the
+        parameters it declares (``dW``, ``db``; ``dgamma``, ``dbeta``).
 
         Returns dLoss/dX, or None with ``input_grad=False``: training does not need the
-        gradient of the data, and the first Dense layer then skips one matrix product.
+        gradient of the data, and a first Dense layer then skips one matrix product.
         """
         if self.grads is None:  # the first backward: dW, db get their one buffer too
             self.grads = FlatBuffer([p.shape for p in self.params.views], self.dtype)
-            _hand_out(self.dense_layers, ("dW", "db"), self.grads)
-        first = self._first_dense
+            _hand_out(self.param_layers, "d", self.grads)
+        first = self._first_param
         for i in range(len(self.layers) - 1, first, -1):
             dout = self.layers[i].backward(dout)
-        dout = self.layers[first].backward(dout, input_grad=input_grad)
-        if input_grad:
-            for layer in reversed(self.layers[:first]):
-                dout = layer.backward(dout)
+        if isinstance(self.layers[first], Dense):
+            dout = self.layers[first].backward(dout, input_grad=input_grad)
+        else:
+            dout = self.layers[first].backward(dout)
+        if not input_grad:
+            return None
+        for layer in reversed(self.layers[:first]):
+            dout = layer.backward(dout)
         return dout
 
     def check_input(self, X) -> np.ndarray:
@@ -156,7 +165,7 @@ class Sequential:
         return HEADS[self.head].predict_proba(self.forward(self.check_input(X)))
 
     def n_params(self) -> int:
-        return sum(d.W.size + d.b.size for d in self.dense_layers)
+        return sum(a.size for a in _declared(self.param_layers))
 
     def __repr__(self) -> str:
         inner = ",\n    ".join(repr(layer) for layer in self.layers)
@@ -173,12 +182,11 @@ class Sequential:
         }
 
     def arrays(self, prefix: str = "") -> dict:
-        """Weights keyed ``W/l`` and ``b/l`` (layer number l = 1..L)."""
-        out = {}
-        for l, d in enumerate(self.dense_layers, start=1):
-            out[f"{prefix}W/{l}"] = d.W
-            out[f"{prefix}b/{l}"] = d.b
-        return out
+        """Every declared parameter and buffer keyed ``<name>/l`` (layer number l = 1..L):
+        ``W/1``, ``b/1``, ..., a BatchNorm's ``gamma/2``, ``running_mean/2``."""
+        return {f"{prefix}{name}/{l}": getattr(layer, name)
+                for l, layer in enumerate(self.param_layers, start=1)
+                for name in (*layer.params, *layer.buffers)}
 
     def save(self, path) -> None:
         """Write architecture and weights to ``path`` (an .npz), atomically."""
@@ -210,61 +218,39 @@ class Sequential:
 
     @classmethod
     def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = "") -> Sequential:
-        """Build a model from ``config`` and copy in the weights found in ``data``.
+        """Build a model from ``config`` and copy in the arrays found in ``data`` (the
+        layers' classes found by name, everything checked first: modelfile.py)."""
+        from .modelfile import from_arrays
 
-        The saved weights are checked against the architecture (names, shapes, dtypes,
-        finite values) before any layer is built, so a file cannot make the loader
-        allocate more than the arrays it holds.
-        """
-        try:
-            dtype = check_dtype(config["dtype"])
-            specs = [dict(spec) for spec in config["layers"]]
-            _check_saved_weights(specs, dtype, data, path, prefix)
-            layers = []
-            for spec in specs:
-                kind = LAYER_TYPES[spec.pop("type")]
-                if kind is Dense:
-                    spec["dtype"] = dtype
-                if kind in (Dense, Dropout):
-                    spec["rng"] = np.random.default_rng(0)
-                layers.append(kind(**spec))
-            model = cls(layers, head=config.get("head"))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
-                RecursionError) as err:
-            if str(path) in str(err):
-                raise
-            raise ValueError(f"{path}: the saved architecture is invalid "
-                             f"({type(err).__name__}: {err})") from err
-        for key, param in model.arrays().items():
-            param[...] = data[prefix + key]
-        return model
+        return from_arrays(cls, config, data, path, prefix)
 
 
-def _check_saved_weights(specs: list, dtype, data: dict, path, prefix: str) -> None:
-    """Every Dense layer of ``specs`` has its W and b in ``data``: right shape and dtype,
-    finite. Checked from the numbers alone, before a layer allocates anything."""
-    dense = [spec for spec in specs if isinstance(spec, dict) and spec.get("type") == "Dense"]
-    for l, spec in enumerate(dense, start=1):
-        n_in = check_number(f"layer {l}'s n_in", spec.get("n_in"), low=1, integer=True)
-        n_out = check_number(f"layer {l}'s n_out", spec.get("n_out"), low=1, integer=True)
-        for key, shape in ((f"W/{l}", (n_in, n_out)), (f"b/{l}", (n_out,))):
-            if prefix + key not in data:
-                raise ValueError(f"{path}: missing weights {prefix + key!r}")
-            saved = data[prefix + key]
-            if saved.shape != shape or saved.dtype != dtype:
-                raise ValueError(
-                    f"{path}: weights {prefix + key!r} have shape {saved.shape} and dtype "
-                    f"{saved.dtype}, but the architecture needs {shape} {dtype}")
-            if not np.isfinite(saved).all():
-                raise ValueError(f"{path}: weights {prefix + key!r} hold NaN or infinite values")
+def _declared(layers: list) -> list:
+    """Every parameter the layers declare, in order: W1, b1, gamma2, beta2, W3, ..."""
+    return [getattr(layer, p) for layer in layers for p in layer.params]
 
 
-def _hand_out(dense: list, names: tuple, buf: FlatBuffer) -> None:
-    """Set ``names`` (W, b or dW, db) of every Dense layer to the buffer's views, in order."""
+def _check_declared(layers: list, dtype) -> None:
+    """Each declared parameter is an array of the model's dtype (the first Dense layer's):
+    the one buffer holds them all."""
+    for l, layer in enumerate(layers, start=1):
+        for p in layer.params:
+            value = getattr(layer, p, None)
+            if not isinstance(value, np.ndarray):
+                raise TypeError(f"layer {l} ({type(layer).__name__}) declares a parameter {p!r} "
+                                f"but holds no array {p}")
+            if value.dtype != dtype:
+                raise ValueError(f"layer {l} ({type(layer).__name__})'s {p} is {value.dtype}, "
+                                 f"but the model's dtype is {dtype}")
+
+
+def _hand_out(layers: list, prefix: str, buf: FlatBuffer) -> None:
+    """Set every declared parameter (``prefix="d"``: its gradient) of the layers to the
+    buffer's views, in order."""
     views = iter(buf.views)
-    for d in dense:
-        for name in names:
-            setattr(d, name, next(views))
+    for layer in layers:
+        for p in layer.params:
+            setattr(layer, prefix + p, next(views))
 
 
 def _describe(model: Sequential) -> str:
@@ -280,11 +266,13 @@ def mlp(
     dtype=np.float64,
     init: str | None = None,
     head: str | None = None,
+    batchnorm: bool = False,
 ) -> Sequential:
     """A multilayer perceptron: Dense layers of the given ``sizes`` with activations between.
 
     ``mlp([64, 128, 64, 10])`` is ``Dense(64,128), ReLU, Dense(128,64), ReLU, Dense(64,10)``.
     No activation follows the last layer: the loss applies softmax or sigmoid itself.
+    ``batchnorm=True`` puts a BatchNorm after each hidden Dense, before its activation.
     ``init`` defaults to "he" for ReLU-like activations and "xavier" otherwise.
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
@@ -299,6 +287,8 @@ def mlp(
     layers: list[Layer] = []
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
         if i > 0:
+            if batchnorm:
+                layers.append(BatchNorm(n_in, dtype=dtype))
             layers.append(ACTIVATIONS[activation]())
         layers.append(Dense(n_in, n_out, init=init, rng=rng, dtype=dtype))
     return Sequential(layers, head=head)

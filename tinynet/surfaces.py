@@ -147,6 +147,8 @@ def get(name: str, **kwargs) -> Surface:
 class Point:
     """A vector of coordinates as a one-layer parameter: ``W`` = (x, y, ...), an empty ``b``."""
 
+    params = ("W", "b")  # what an optimizer trains, as a Dense layer declares them
+
     def __init__(self, start: Sequence[float]):
         self.W = np.array(start, dtype=np.float64)
         if self.W.ndim != 1 or not self.W.size or not np.all(np.isfinite(self.W)):

@@ -88,7 +88,9 @@ def check_eps(trainer) -> None:
     if not eps or opt.t == 0 or getattr(opt, "eps_inside", False):  # or another eps
         return
     ceiling = opt.lr / eps  # the rate where s = 0
-    for l in range(1, len(trainer.model.dense_layers) + 1):
+    for l, layer in enumerate(trainer.model.param_layers, start=1):
+        if "W" not in layer.params:  # the weights: a BatchNorm's gamma is not judged
+            continue
         eff = opt.effective_lr(l)["W"]
         seen = eff < ceiling
         share = float(np.mean(eff[seen] > ceiling / 2)) if seen.any() else 0.0

@@ -5,7 +5,12 @@
     t.Z[l]          # layer l's output A[l-1] @ W[l] + b[l]
     t.A[l]          # after its activation (A[L] = Z[L]: the last layer has none)
     t.dA[l], t.dZ[l], t.dW[l], t.db[l]   # gradients of the batch-mean loss
+    t.grads[l]      # every parameter gradient of layer l: {"dW": ..., "db": ...}
     t.loss
+
+The layers are numbered as the optimizer numbers them: every layer that declares
+parameters is one l (a BatchNorm too: its ``Z[l]`` is its output, ``t.grads[l]`` holds
+``dgamma`` and ``dbeta``; ``dW``, ``db`` are kept for the Dense layers).
 
 The pass runs the model's own layers, on a copy: the model, its weights, caches and
 gradients, and any optimizer are left exactly as they were. Every array is a copy too.
@@ -32,6 +37,7 @@ class Trace:
     dZ: dict = field(default_factory=dict)
     dW: dict = field(default_factory=dict)
     db: dict = field(default_factory=dict)
+    grads: dict = field(default_factory=dict)
     loss: float = float("nan")
 
     def __repr__(self) -> str:
@@ -51,11 +57,12 @@ def trace(model: Sequential, loss: Loss, X, y) -> Trace:
     y = loss.check_target(y, model.n_outputs)
     check_same_length(X, y)
     m = copy.deepcopy(model)  # the same layers and mode; nothing of the user's changes
-    first = m.layers.index(m.dense_layers[0])
-    # group the layers: each Dense l with the layers after it, up to the next Dense
+    first = m.layers.index(m.param_layers[0])
+    # group the layers: each layer l (one with parameters) with the layers after it, up to
+    # the next one with parameters
     groups, l = {}, 0
     for layer in m.layers[first:]:
-        l += layer in m.dense_layers
+        l += layer in m.param_layers
         groups.setdefault(l, []).append(layer)
 
     t = Trace()
@@ -63,8 +70,8 @@ def trace(model: Sequential, loss: Loss, X, y) -> Trace:
     for layer in m.layers[:first]:
         out = layer.forward(out)
     t.A[0] = out.copy()
-    for l, (dense, *after) in groups.items():
-        out = dense.forward(out)
+    for l, (layer_l, *after) in groups.items():
+        out = layer_l.forward(out)
         t.Z[l] = out.copy()
         for layer in after:
             out = layer.forward(out)
@@ -73,12 +80,14 @@ def trace(model: Sequential, loss: Loss, X, y) -> Trace:
 
     grad = loss.backward()
     for l in reversed(groups):
-        dense, *after = groups[l]
+        layer_l, *after = groups[l]
         t.dA[l] = grad.copy()
         for layer in reversed(after):
             grad = layer.backward(grad)
         t.dZ[l] = grad.copy()
-        grad = dense.backward(grad)
-        t.dW[l], t.db[l] = dense.dW.copy(), dense.db.copy()
-    t.dA[0] = grad  # a new array: the first Dense layer's dZ @ W.T
+        grad = layer_l.backward(grad)
+        t.grads[l] = {f"d{p}": getattr(layer_l, f"d{p}").copy() for p in layer_l.params}
+        if "dW" in t.grads[l] and "db" in t.grads[l]:
+            t.dW[l], t.db[l] = t.grads[l]["dW"], t.grads[l]["db"]
+    t.dA[0] = grad  # a new array: the first layer's dZ @ W.T
     return t

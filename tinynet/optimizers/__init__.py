@@ -33,15 +33,17 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import AdaMax
-from .base import Optimizer, divide, trainable_layers
+from .base import Optimizer, divide
 from .lion import Lion
 from .momentum import Momentum
 from .nadam import NAdam
+from .params import UndeclaredParameterWarning, trainable_layers
 from .radam import RAdam
 from .registry import available, get, lookup, register, unregister
 from .rmsprop import RMSProp
 from .sgd import SGD
 
 __all__ = ["SGD", "AdaMax", "Adadelta", "Adagrad", "Adam", "AdamW", "Lion", "Momentum", "NAdam",
+           "UndeclaredParameterWarning",
            "Optimizer", "RAdam", "RMSProp", "available", "divide", "get", "lookup", "register",
            "schedules", "trainable_layers", "unregister"]

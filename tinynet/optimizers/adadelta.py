@@ -52,7 +52,7 @@ class Adadelta(Optimizer):
 
     def effective_lr(self, l: int) -> dict:
         """``lr * sqrt(delta + eps) / sqrt(s + eps)`` per parameter."""
-        self._layer(l)
+        params = self._layer(l).params
         with np.errstate(divide="ignore", invalid="ignore"):
             return {p: self.lr * np.sqrt(getattr(self, f"delta_d{p}")[l] + self.eps)
-                    / np.sqrt(getattr(self, f"s_d{p}")[l] + self.eps) for p in "Wb"}
+                    / np.sqrt(getattr(self, f"s_d{p}")[l] + self.eps) for p in params}

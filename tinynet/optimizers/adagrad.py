@@ -57,6 +57,6 @@ class Adagrad(Optimizer):
 
     def effective_lr(self, l: int) -> dict:
         """``lr / (sqrt(G) + eps)`` per parameter."""
-        self._layer(l)
+        params = self._layer(l).params
         with np.errstate(divide="ignore"):
-            return {p: self.lr / (np.sqrt(getattr(self, f"G_d{p}")[l]) + self.eps) for p in "Wb"}
+            return {p: self.lr / (np.sqrt(getattr(self, f"G_d{p}")[l]) + self.eps) for p in params}

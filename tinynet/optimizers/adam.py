@@ -98,11 +98,11 @@ class Adam(Optimizer):
     def effective_lr(self, l: int) -> dict:
         """``lr / (sqrt(s_hat) + eps)``: the rate that multiplies the bias-corrected first
         moment ``v_hat`` (Adam steps along v_hat, not along the raw gradient)."""
-        self._layer(l)
+        params = self._layer(l).params
         sym = "s_max" if self.amsgrad else "s"
-        s_hat = {p: getattr(self, f"{sym}_d{p}")[l] / (1 - self.beta2**self.t) for p in "Wb"}
+        s_hat = {p: getattr(self, f"{sym}_d{p}")[l] / (1 - self.beta2**self.t) for p in params}
         with np.errstate(divide="ignore"):
-            return {p: self.lr / (np.sqrt(s_hat[p]) + self.eps) for p in "Wb"}
+            return {p: self.lr / (np.sqrt(s_hat[p]) + self.eps) for p in params}
 
 
 @register("adamw")

@@ -47,7 +47,7 @@ class AdaMax(Optimizer):
 
     def effective_lr(self, l: int) -> dict:
         """``lr / (1 - beta1^t) / u``: the rate that multiplies v."""
-        self._layer(l)
+        params = self._layer(l).params
         with np.errstate(divide="ignore"):
             return {p: self.lr / (1 - self.beta1**self.t) / getattr(self, f"u_d{p}")[l]
-                    for p in "Wb"}
+                    for p in params}

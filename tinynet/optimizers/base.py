@@ -1,11 +1,13 @@
 """The Optimizer base class: what every optimizer shares, so a subclass is only its formula.
 
-An optimizer changes every trainable layer's ``W`` and ``b`` in place, using the
-gradients ``dW`` and ``db`` that backward left on the layer, and its own state. State is
-named after the formulas: a subclass declares its symbols (RMSProp: ``("s",)``) and the
-base class keeps one dict per symbol and parameter, keyed by layer number l = 1..L::
+An optimizer changes every parameter a layer declares (Dense: ``W`` and ``b``; BatchNorm:
+``gamma`` and ``beta``; params.py) in place, using the gradients ``dW``, ``db``, ...
+that backward left on the layer, and its own state. State is named after the formulas: a
+subclass declares its symbols (RMSProp: ``("s",)``) and the base class keeps one dict per
+symbol and parameter name, keyed by layer number l = 1..L::
 
     opt.s_dW[l], opt.s_db[l]      # shaped like layer l's W and b; zeros at the first step
+    opt.s_dgamma[l]               # a BatchNorm at position l
 
 A subclass writes ``update``: the formula for one parameter of one layer. The base class
 loops over the layers, applies weight decay, creates the state lazily, checks it against
@@ -18,7 +20,10 @@ import numpy as np
 
 from ..validation import check_number
 from .fused import FusedStep
+from .params import trainable_layers, warn_undeclared
 from .state import SavesState, check_state_matches
+
+__all__ = ["Optimizer", "divide", "divide_into", "trainable_layers"]
 
 
 class Optimizer(SavesState):
@@ -84,10 +89,12 @@ class Optimizer(SavesState):
         self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.t = 0
         self.fused = True
+        self._param_names = ["W", "b"]  # grows with the parameter names the layers declare
         for key in self.state_keys():
             setattr(self, key, {})
         self._scratch_arrays: dict = {}
         self._layers: list = []  # the layers the state belongs to (for effective_lr)
+        self._decayed: list = []  # those with a W: weight decay applies to W only
         self._seen: list | None = None  # their arrays at the last check (None: check again)
         self._fast: FusedStep | None = None
 
@@ -99,63 +106,77 @@ class Optimizer(SavesState):
         raise NotImplementedError
 
     def effective_lr(self, l: int) -> dict:
-        """Per-parameter rate that multiplies layer ``l``'s gradient: ``{"W": ..., "b": ...}``.
+        """Per-parameter rate that multiplies layer ``l``'s gradient, for each parameter it
+        declares: ``{"W": ..., "b": ...}`` for a Dense layer.
 
         Plain gradient descent uses one rate, ``lr``, for every parameter.
         """
         layer = self._layer(l)
-        return {"W": np.full_like(layer.W, self.lr), "b": np.full_like(layer.b, self.lr)}
+        return {p: np.full_like(getattr(layer, p), self.lr) for p in layer.params}
 
     # ----- the step -------------------------------------------------------------------
 
     def step(self, model_or_layers) -> None:
-        """Update every trainable layer in place (a Sequential or a list of Dense layers)."""
+        """Update every parameter of every layer that declares any (a Sequential, or a list
+        of layers), in place."""
         layers = trainable_layers(model_or_layers)
         if self._seen is None or not _same_arrays(self._seen, layers):
             self._prepare(model_or_layers, layers)  # new layers, arrays or state: check first
         self.t += 1
         if self.weight_decay and self.decoupled_weight_decay:  # AdamW: W *= 1 - lr * wd
-            for layer in layers:
+            for layer in self._decayed:
                 layer.W *= 1 - self.lr * self.weight_decay
         elif self.weight_decay:  # coupled L2, W only: dW += weight_decay * W
-            for layer in layers:
+            for layer in self._decayed:
                 layer.dW += np.multiply(layer.W, self.weight_decay, out=self._scratch(layer.W))
         if self.fused and self._fast is not None:  # all layers in one call (fused.py)
             self._fast.update(self._fast.param, self._fast.grad, **self._fast.state)
             return
         for l, layer in enumerate(layers, start=1):  # the formulas, layer by layer
-            self.update(layer.W, layer.dW, **self.state_of("W", l))
-            self.update(layer.b, layer.db, **self.state_of("b", l))
+            for p in layer.params:  # Dense: W, then b
+                self.update(getattr(layer, p), getattr(layer, "d" + p), **self.state_of(p, l))
 
     def state_of(self, p: str, l: int) -> dict:
-        """Layer ``l``'s state for parameter ``p`` ("W" or "b"): ``{"s": opt.s_dW[l]}``."""
+        """Layer ``l``'s state for its parameter ``p`` ("W", "b", "gamma", ...):
+        ``{"s": opt.s_dW[l]}``."""
         return {sym: getattr(self, f"{sym}_d{p}")[l] for sym in self.state_symbols}
 
     def state_keys(self) -> list[str]:
-        """Names of the state dicts, e.g. ``["s_dW", "s_db"]``."""
-        return [f"{sym}_d{p}" for sym in self.state_symbols for p in ("W", "b")]
+        """Names of the state dicts, e.g. ``["s_dW", "s_db"]`` (and ``"s_dgamma"``, ... once
+        the optimizer has seen layers that declare other parameters)."""
+        return [f"{sym}_d{p}" for sym in self.state_symbols for p in self._param_names]
 
     def _prepare(self, model_or_layers, layers: list) -> None:
         """Check gradients and existing state against ``layers``, then create missing state."""
         for l, layer in enumerate(layers, start=1):
-            if layer.dW is None or layer.db is None:
-                raise ValueError(
-                    f"layer {l} has no gradients yet: call model.backward(...) before step()"
-                )
+            unset = [f"d{p}" for p in layer.params if getattr(layer, "d" + p, None) is None]
+            if unset:
+                raise ValueError(f"layer {l} ({type(layer).__name__}) has no gradient "
+                                 f"{unset[0]} yet: call model.backward(...) before step()")
             if hasattr(layer, "check_parameters"):  # a Dense: W, b, dW, db of its shape
                 layer.check_parameters()
                 layer.check_parameters(grads=True)
+        warn_undeclared(getattr(model_or_layers, "layers", layers))
+        for p in (p for layer in layers for p in layer.params):
+            if p not in self._param_names:  # a BatchNorm's gamma: s_dgamma, from now on
+                self._param_names.append(p)
+                for sym in self.state_symbols:
+                    setattr(self, f"{sym}_d{p}", {})
         states = {key: getattr(self, key) for key in self.state_keys()}
         check_state_matches(states, layers)
         for key, state in states.items():
+            p = key.partition("_d")[2]
             if not state:  # lazy creation: zeros at the first step
                 for l, layer in enumerate(layers, start=1):
-                    state[l] = np.zeros_like(getattr(layer, key[-1]))
+                    if p in layer.params:
+                        state[l] = np.zeros_like(getattr(layer, p))
         self._fast = FusedStep.build(self, model_or_layers, layers)
         if self._fast is not None:
             self._fast.update = self._fast_update()
-        self._seen = [(d.W, d.b, d.dW, d.db) for d in layers]
+        self._seen = (list(layers), [(layer, name, getattr(layer, name)) for layer in layers
+                                     for p in layer.params for name in (p, "d" + p)])
         self._layers = layers
+        self._decayed = [layer for layer in layers if "W" in layer.params]
 
     def _fast_update(self):
         """``fused_update``, unless a subclass overrides ``update`` below the class that
@@ -231,27 +252,10 @@ def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
     return den
 
 
-def trainable_layers(model_or_layers) -> list:
-    """The layers an optimizer updates: ``model.dense_layers``, or those of a list that
-    carry parameters ``W`` and ``b``, numbered 1..L in order."""
-    if hasattr(model_or_layers, "dense_layers"):
-        return model_or_layers.dense_layers
-    if isinstance(model_or_layers, (list, tuple)):
-        layers = [x for x in model_or_layers if hasattr(x, "W") and hasattr(x, "b")]
-        if layers:
-            return layers
-        raise ValueError("step() needs at least one layer with parameters W and b")
-    raise TypeError(
-        f"step() takes a Sequential or a list of Dense layers, got {type(model_or_layers).__name__}"
-    )
-
-
-def _same_arrays(seen: list[tuple], layers: list) -> bool:
-    """True while every layer holds the very arrays seen at the last check (a user may
+def _same_arrays(seen: tuple, layers: list) -> bool:
+    """True while the same layers hold the very arrays seen at the last check (a user may
     assign ``layer.dW = ...`` or pass other layers; then everything is checked again)."""
-    if len(seen) != len(layers):
+    seen_layers, arrays = seen
+    if len(seen_layers) != len(layers) or any(a is not b for a, b in zip(seen_layers, layers)):
         return False
-    for (W, b, dW, db), d in zip(seen, layers):
-        if d.W is not W or d.b is not b or d.dW is not dW or d.db is not db:
-            return False
-    return True
+    return all(getattr(layer, name) is array for layer, name, array in arrays)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..flatbuffer import FlatBuffer
+from .params import param_arrays
 
 
 class FusedStep:
@@ -39,9 +40,9 @@ class FusedStep:
         fused = cls(params, grads, {})
         if not fused.covers(layers):
             return None
-        for sym in opt.state_symbols:  # s_dW[1], s_db[1], s_dW[2], ... into one buffer
+        for sym in opt.state_symbols:  # s_dW[1], s_db[1], s_dgamma[2], ... into one buffer
             entries = [(getattr(opt, f"{sym}_d{p}"), l)
-                       for l in range(1, len(layers) + 1) for p in "Wb"]
+                       for l, layer in enumerate(layers, start=1) for p in layer.params]
             buf = FlatBuffer.pack([state[l] for state, l in entries])
             for (state, l), view in zip(entries, buf.views):
                 state[l] = view
@@ -51,5 +52,5 @@ class FusedStep:
     def covers(self, layers: list) -> bool:
         """True while every layer still holds the buffers' views (a user may have assigned
         ``layer.dW = ...``; the optimizer then prepares a new plan)."""
-        return (self.params.holds([a for d in layers for a in (d.W, d.b)])
-                and self.grads.holds([a for d in layers for a in (d.dW, d.db)]))
+        return (self.params.holds(param_arrays(layers))
+                and self.grads.holds(param_arrays(layers, "d")))

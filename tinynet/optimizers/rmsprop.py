@@ -130,9 +130,9 @@ class RMSProp(Optimizer):
     def effective_lr(self, l: int) -> dict:
         """``{"W": lr / (sqrt(s_dW[l]) + eps), "b": lr / (sqrt(s_db[l]) + eps)}``
         (centered: with ``s - m ⊙ m`` under the root)."""
-        self._layer(l)
+        params = self._layer(l).params
         out = {}
-        for p in "Wb":
+        for p in params:
             s = getattr(self, f"s_d{p}")[l]
             if self.centered:
                 m = getattr(self, f"m_d{p}")[l]

@@ -9,6 +9,7 @@ import inspect
 import numpy as np
 
 from ..validation import check_number
+from .params import trainable_layers
 
 
 class SavesState:
@@ -46,26 +47,30 @@ class SavesState:
         fresh = type(self)(**state.get("hyperparams", self.hyperparams()))  # validates
         t = check_number("t", state.get("t", 0), low=0, integer=True)
         arrays = {key: {} for key in self.state_keys()}
+        names = list(self._param_names)
         for name, value in state.items():
             if name in ("name", "hyperparams", "t", "lr"):
                 continue
             key, _, l = name.partition("/")
-            if key not in arrays or not l.isdigit():
+            sym, _, p = key.partition("_d")
+            if sym not in self.state_symbols or not p.isidentifier() or not l.isdigit():
                 raise ValueError(
                     f"unknown optimizer state {name!r}; {type(self).__name__} keeps "
                     f"{', '.join(k + '/<l>' for k in self.state_keys()) or 'no arrays'}"
                 )
+            if p not in names:  # a BatchNorm's gamma: s_dgamma
+                names.append(p)
+                arrays.update({f"{s}_d{p}": {} for s in self.state_symbols})
             arrays[key][int(l)] = np.array(value, copy=True)
         layers = self._layers
         if model_or_layers is not None:
-            from .base import trainable_layers
-
             layers = trainable_layers(model_or_layers)
             check_state_matches(arrays, layers)
         lr = check_number("lr", state.get("lr", fresh.lr), low=0.0, low_open=True)
         for n, v in fresh.hyperparams().items():
             setattr(self, n, v)
         self.initial_lr, self.lr, self.t = fresh.initial_lr, lr, t
+        self._param_names = names
         for key, d in arrays.items():
             setattr(self, key, d)
         self._layers, self._seen = layers, None  # the next step checks the new state
@@ -76,20 +81,22 @@ class SavesState:
 def check_state_matches(states: dict, layers: list) -> None:
     """Raise a ValueError naming the key if state arrays don't fit ``layers``.
 
-    ``states`` maps a state name (``"s_dW"``) to ``{l: array}``; empty dicts are fine.
+    ``states`` maps a state name (``"s_dW"``: symbol s, parameter W) to ``{l: array}``,
+    one array for each layer l that declares that parameter; empty dicts are fine.
     """
-    numbers = set(range(1, len(layers) + 1))
     for key, state in states.items():
         if not state:
             continue
+        p = key.partition("_d")[2]
+        numbers = {l for l, layer in enumerate(layers, start=1) if p in layer.params}
         if set(state) != numbers:
             raise ValueError(
-                f"optimizer state {key} is for layers {sorted(state)}, but the model has "
-                f"layers {sorted(numbers)}: it comes from another architecture"
+                f"optimizer state {key} is for layers {sorted(state)}, but the model's layers "
+                f"with a parameter {p} are {sorted(numbers)}: it comes from another "
+                f"architecture"
             )
-        p = key[-1]
-        for l, layer in enumerate(layers, start=1):
-            param, arr = getattr(layer, p), state[l]
+        for l in sorted(numbers):
+            param, arr = getattr(layers[l - 1], p), state[l]
             if arr.shape != param.shape or arr.dtype != param.dtype:
                 raise ValueError(
                     f"optimizer state {key}/{l}: expected shape {param.shape} {param.dtype} "

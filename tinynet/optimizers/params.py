@@ -1,0 +1,54 @@
+"""Which layers an optimizer trains, and which of their arrays: the parameter protocol.
+
+A layer declares its parameters by name, ``params = ("W", "b")`` (Dense) or
+``("gamma", "beta")`` (BatchNorm), and its ``backward`` sets the gradient of each as
+``d<name>`` (``dW``, ``dgamma``). The layers that declare any are numbered ``l = 1..L`` in
+model order, and the optimizer keeps state ``<symbol>_d<name>[l]`` for each of their
+parameters: for a Dense-only model exactly the article's ``s_dW[l]``, ``s_db[l]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..warn import warn
+
+
+class UndeclaredParameterWarning(UserWarning):
+    """A layer keeps a gradient for an array it does not declare in ``params``."""
+
+
+def trainable_layers(model_or_layers) -> list:
+    """The layers an optimizer updates, numbered 1..L in order: ``model.param_layers``, or
+    those of a list that declare parameters."""
+    if hasattr(model_or_layers, "param_layers"):
+        return model_or_layers.param_layers
+    if isinstance(model_or_layers, (list, tuple)):
+        layers = [x for x in model_or_layers if getattr(x, "params", ())]
+        if layers:
+            return layers
+        raise ValueError("step() needs at least one layer that declares parameters "
+                         "(params = ('W', 'b'), as Dense does)")
+    raise TypeError(
+        f"step() takes a Sequential or a list of layers, got {type(model_or_layers).__name__}"
+    )
+
+
+def param_arrays(layers: list, prefix: str = "") -> list:
+    """Every declared parameter's array (``prefix="d"``: its gradient), layer by layer."""
+    return [getattr(layer, prefix + p) for layer in layers for p in layer.params]
+
+
+def warn_undeclared(layers: list) -> None:
+    """Warn about a gradient ``d<name>`` kept next to an array ``<name>`` of its shape that
+    the layer does not declare: the optimizer would never train ``<name>``, silently."""
+    for i, layer in enumerate(layers, start=1):
+        for name, grad in vars(layer).items():
+            target = getattr(layer, name[1:], None) if name.startswith("d") else None
+            if (isinstance(grad, np.ndarray) and isinstance(target, np.ndarray)
+                    and target.shape == grad.shape and name[1:] not in layer.params):
+                declared = ", ".join(repr(p) for p in (*layer.params, name[1:]))
+                warn(f"{type(layer).__name__} (layer {i} of the model) keeps a gradient "
+                     f"{name} for its array {name[1:]}, which it does not declare, so no "
+                     f"optimizer trains it: declare it in the class, params = ({declared},)",
+                     UndeclaredParameterWarning)
