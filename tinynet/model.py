@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import modelfile
 from .batchnorm import BatchNorm
 from .dropout import Dropout  # noqa: F401  (a built-in layer: loading finds it by name)
 from .files import from_json_array, json_array, load_npz, save_npz
@@ -130,27 +129,21 @@ class Sequential:
         return X
 
     def backward(self, dout: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate dLoss/doutput; every layer ends up holding the gradients of the
-        parameters it declares (``dW``, ``db``; ``dgamma``, ``dbeta``).
-
-        Returns dLoss/dX, or None with ``input_grad=False``: training does not need the
-        gradient of the data, and a first Dense layer then skips one matrix product.
-        """
+        """Backpropagate dLoss/doutput: every layer then holds its parameters' gradients
+        (``dW``, ``db``, ...). Returns dLoss/dX, or None with ``input_grad=False`` (training
+        needs no gradient of the data: a first Dense layer skips one matrix product)."""
         if self.grads is None:  # the first backward: dW, db get their one buffer too
             self.grads = FlatBuffer([p.shape for p in self.params.views], self.dtype)
             _hand_out(self.param_layers, "d", self.grads)
         first = self._first_param
         for i in range(len(self.layers) - 1, first, -1):
             dout = self.layers[i].backward(dout)
-        if isinstance(self.layers[first], Dense):
-            dout = self.layers[first].backward(dout, input_grad=input_grad)
-        else:
-            dout = self.layers[first].backward(dout)
-        if not input_grad:
-            return None
-        for layer in reversed(self.layers[:first]):
-            dout = layer.backward(dout)
-        return dout
+        skip = {"input_grad": input_grad} if isinstance(self.layers[first], Dense) else {}
+        dout = self.layers[first].backward(dout, **skip)
+        if input_grad:
+            for layer in reversed(self.layers[:first]):
+                dout = layer.backward(dout)
+        return dout if input_grad else None
 
     def check_input(self, X) -> np.ndarray:
         """``X`` as a finite 2-D array of this model's dtype, or a clear error."""
@@ -223,6 +216,21 @@ class Sequential:
         from .modelfile import from_arrays
 
         return from_arrays(cls, config, data, path, prefix)
+
+
+def trainable_layers(model_or_layers) -> list:
+    """The layers an optimizer updates, numbered 1..L in order: ``model.param_layers``, or
+    those of a list that declare parameters."""
+    if hasattr(model_or_layers, "param_layers"):
+        return model_or_layers.param_layers
+    if isinstance(model_or_layers, (list, tuple)):
+        layers = [x for x in model_or_layers if getattr(x, "params", ())]
+        if layers:
+            return layers
+        raise ValueError("step() needs at least one layer that declares parameters "
+                         "(params = ('W', 'b'), as Dense does)")
+    raise TypeError(f"step() takes a Sequential or a list of layers, got "
+                    f"{type(model_or_layers).__name__}")
 
 
 def _declared(layers: list) -> list:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import tinynet as tn
 from tinynet import layers, losses, model, trainer
-from tinynet.optimizers import base, params, rmsprop
+from tinynet.optimizers import base, rmsprop
 
 # In the order a learner meets them, for an MLP with ReLU, softmax cross-entropy and RMSProp.
 PATH = [
@@ -22,7 +22,7 @@ PATH = [
     losses.Loss.forward, losses.SoftmaxCrossEntropy._forward,
     losses.SoftmaxCrossEntropy.backward,
     model.Sequential.backward, layers.ReLU.backward, layers.Dense.backward,
-    base.Optimizer.step, params.trainable_layers, base._same_arrays, base.Optimizer.state_of,
+    base.Optimizer.step, model.trainable_layers, base._same_arrays, base.Optimizer.state_of,
     rmsprop.RMSProp.update, base.divide,
 ]
 ROOT = Path(tn.__file__).parent

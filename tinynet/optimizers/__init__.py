@@ -28,6 +28,7 @@ one-buffer layout. ``tinynet.testing.check_optimizer(YourClass)`` checks the res
 ``register("name")`` makes it usable by name.
 """
 
+from ..model import trainable_layers
 from . import schedules
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -37,7 +38,7 @@ from .base import Optimizer, divide
 from .lion import Lion
 from .momentum import Momentum
 from .nadam import NAdam
-from .params import UndeclaredParameterWarning, trainable_layers
+from .params import UndeclaredParameterWarning
 from .radam import RAdam
 from .registry import available, get, lookup, register, unregister
 from .rmsprop import RMSProp

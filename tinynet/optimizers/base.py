@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model import trainable_layers
 from ..validation import check_number
 from .fused import FusedStep
-from .params import trainable_layers, warn_undeclared
+from .params import warn_undeclared
 from .state import SavesState, check_state_matches
 
 __all__ = ["Optimizer", "divide", "divide_into", "trainable_layers"]

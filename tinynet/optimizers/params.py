@@ -1,4 +1,5 @@
-"""Which layers an optimizer trains, and which of their arrays: the parameter protocol.
+"""The parameter protocol, as the optimizers read it (``model.trainable_layers`` finds the
+layers).
 
 A layer declares its parameters by name, ``params = ("W", "b")`` (Dense) or
 ``("gamma", "beta")`` (BatchNorm), and its ``backward`` sets the gradient of each as
@@ -16,22 +17,6 @@ from ..warn import warn
 
 class UndeclaredParameterWarning(UserWarning):
     """A layer keeps a gradient for an array it does not declare in ``params``."""
-
-
-def trainable_layers(model_or_layers) -> list:
-    """The layers an optimizer updates, numbered 1..L in order: ``model.param_layers``, or
-    those of a list that declare parameters."""
-    if hasattr(model_or_layers, "param_layers"):
-        return model_or_layers.param_layers
-    if isinstance(model_or_layers, (list, tuple)):
-        layers = [x for x in model_or_layers if getattr(x, "params", ())]
-        if layers:
-            return layers
-        raise ValueError("step() needs at least one layer that declares parameters "
-                         "(params = ('W', 'b'), as Dense does)")
-    raise TypeError(
-        f"step() takes a Sequential or a list of layers, got {type(model_or_layers).__name__}"
-    )
 
 
 def param_arrays(layers: list, prefix: str = "") -> list:

@@ -8,8 +8,8 @@ import inspect
 
 import numpy as np
 
+from ..model import trainable_layers
 from ..validation import check_number
-from .params import trainable_layers
 
 
 class SavesState:
