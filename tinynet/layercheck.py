@@ -73,10 +73,16 @@ def check_input_not_mutated(layer):
     return None
 
 
-def check_declared_gradients_set(layer):
+def check_declared_parameters(layer):
     for p in layer.params:
         if not isinstance(getattr(layer, p, None), np.ndarray):
             return f"it declares a parameter {p!r} (params = {layer.params}) but has no array {p}"
+    return None
+
+
+def check_declared_gradients_set(layer):
+    if not layer.params:
+        return None
     X, _ = _inputs(layer)
     lay = _fresh(layer)
     for p in lay.params:
@@ -169,6 +175,7 @@ def check_earlier_input_kept(layer):
 
 
 LAYER_CHECKS = {
+    "declared parameters are arrays": check_declared_parameters,
     "backward before forward is an error": check_backward_before_forward,
     "output shape": check_output_shape,
     "input not mutated": check_input_not_mutated,

@@ -80,6 +80,7 @@ class Sequential:
         self.dense_layers = dense
         self.param_layers = param_layers
         self._first_param = layers.index(param_layers[0])
+        self._dense_first = isinstance(param_layers[0], Dense)
         # W1, b1, W2, b2, ... (every declared parameter) become views of one array (so do
         # dW1, db1, ... at the first backward): an element-wise optimizer then updates
         # every layer in one call.
@@ -138,8 +139,9 @@ class Sequential:
         first = self._first_param
         for i in range(len(self.layers) - 1, first, -1):
             dout = self.layers[i].backward(dout)
-        skip = {"input_grad": input_grad} if isinstance(self.layers[first], Dense) else {}
-        dout = self.layers[first].backward(dout, **skip)
+        layer = self.layers[first]  # a Dense layer there may skip dX's matrix product
+        dout = (layer.backward(dout, input_grad=input_grad) if self._dense_first
+                else layer.backward(dout))
         if input_grad:
             for layer in reversed(self.layers[:first]):
                 dout = layer.backward(dout)

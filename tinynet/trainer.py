@@ -203,14 +203,17 @@ class Trainer:
         batches = self._batch_slices(len(X))
         guard = DivergenceGuard(self, X, y, batches)  # one snapshot per epoch
         losses, outputs = [], []
+        # per step, only the callbacks that do something then (most do nothing per batch)
+        begin = [cb for cb in cbs if type(cb).on_batch_begin is not Callback.on_batch_begin]
+        end = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
         for i, batch in enumerate(batches):
-            for cb in cbs:
+            for cb in begin:
                 cb.on_batch_begin(self, self.optimizer.t)
             loss, out = self.train_step(X[batch], y[batch])
             guard.check_loss(loss, i)
             losses.append(loss * len(out))
             outputs.append(out)
-            for cb in cbs:
+            for cb in end:
                 cb.on_batch_end(self, self.optimizer.t, {"loss": loss, "size": len(out)})
             if interrupted():
                 return None

@@ -16,6 +16,8 @@ the layers, runs the fast path (fused.py) when it can, and saves and restores th
 
 from __future__ import annotations
 
+from operator import attrgetter, is_not
+
 import numpy as np
 
 from ..model import trainable_layers
@@ -118,8 +120,7 @@ class Optimizer(SavesState):
     # ----- the step -------------------------------------------------------------------
 
     def step(self, model_or_layers) -> None:
-        """Update every parameter of every layer that declares any (a Sequential, or a list
-        of layers), in place."""
+        """Update, in place, every parameter a layer declares (a Sequential, or a list)."""
         layers = trainable_layers(model_or_layers)
         if self._seen is None or not _same_arrays(self._seen, layers):
             self._prepare(model_or_layers, layers)  # new layers, arrays or state: check first
@@ -138,8 +139,7 @@ class Optimizer(SavesState):
                 self.update(getattr(layer, p), getattr(layer, "d" + p), **self.state_of(p, l))
 
     def state_of(self, p: str, l: int) -> dict:
-        """Layer ``l``'s state for its parameter ``p`` ("W", "b", "gamma", ...):
-        ``{"s": opt.s_dW[l]}``."""
+        """Layer ``l``'s state for its parameter ``p`` ("W", "gamma"): ``{"s": opt.s_dW[l]}``."""
         return {sym: getattr(self, f"{sym}_d{p}")[l] for sym in self.state_symbols}
 
     def state_keys(self) -> list[str]:
@@ -174,8 +174,9 @@ class Optimizer(SavesState):
         self._fast = FusedStep.build(self, model_or_layers, layers)
         if self._fast is not None:
             self._fast.update = self._fast_update()
-        self._seen = (list(layers), [(layer, name, getattr(layer, name)) for layer in layers
-                                     for p in layer.params for name in (p, "d" + p)])
+        names = [[n for p in layer.params for n in (p, "d" + p)] for layer in layers]
+        self._seen = [(layer, attrgetter(*n), tuple(getattr(layer, x) for x in n))
+                      for layer, n in zip(layers, names)]
         self._layers = layers
         self._decayed = [layer for layer in layers if "W" in layer.params]
 
@@ -253,10 +254,12 @@ def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
     return den
 
 
-def _same_arrays(seen: tuple, layers: list) -> bool:
+def _same_arrays(seen: list, layers: list) -> bool:
     """True while the same layers hold the very arrays seen at the last check (a user may
     assign ``layer.dW = ...`` or pass other layers; then everything is checked again)."""
-    seen_layers, arrays = seen
-    if len(seen_layers) != len(layers) or any(a is not b for a, b in zip(seen_layers, layers)):
+    if len(seen) != len(layers):
         return False
-    return all(getattr(layer, name) is array for layer, name, array in arrays)
+    for (layer, get, arrays), now in zip(seen, layers):  # get: W, dW, b, db of a Dense
+        if now is not layer or any(map(is_not, get(now), arrays)):
+            return False
+    return True

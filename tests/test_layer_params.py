@@ -1,0 +1,348 @@
+"""Layers with parameters, first class: a layer declares ``params``; every optimizer trains
+every declared parameter (state ``<symbol>_d<param>[l]``), saves and resumes it; loading
+finds a layer's class by name; BatchNorm is built on that contract."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.testing import LayerCheckError, check_layer
+
+
+class Scale(tn.Layer):
+    """``Y = X ⊙ a``: a user's layer with one parameter per feature."""
+
+    params = ("a",)
+
+    def __init__(self, n: int, dtype=np.float64):
+        self.n, self.dtype = n, np.dtype(dtype)
+        self.a = np.linspace(0.5, 1.5, n).astype(dtype)
+        self.da = None
+        self._X = None
+
+    def forward(self, X):
+        self._X = np.asarray(X, dtype=self.dtype)
+        return self._X * self.a
+
+    def backward(self, dY):
+        if self._X is None:
+            raise RuntimeError("backward() called before forward()")
+        if self.da is None:
+            self.da = np.empty_like(self.a)
+        np.sum(dY * self._X, axis=0, out=self.da)  # in place: the one buffer keeps it
+        return dY * self.a
+
+    def config(self):
+        return {"n": self.n}
+
+
+def data(n=60, d=5, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)).astype(dtype)
+    y = (X[:, 0] - X[:, 1] > 0).astype(int) + (X[:, 2] > 1)
+    return X, y
+
+
+def bn_model(dtype=np.float64):
+    rng = np.random.default_rng(1)
+    return tn.Sequential([tn.Dense(5, 7, rng=rng, dtype=dtype), Scale(7, dtype=dtype),
+                          tn.BatchNorm(7, dtype=dtype), tn.ReLU(),
+                          tn.Dense(7, 4, rng=rng, dtype=dtype), tn.Tanh(),
+                          tn.Dense(4, 3, rng=rng, dtype=dtype)])
+
+
+def fit(model, opt, epochs=2, seed=0, **kw):
+    X, y = data(dtype=model.dtype)
+    trainer = tn.Trainer(model, tn.SoftmaxCrossEntropy(), opt, batch_size=8, seed=seed,
+                         progress=False, teaching_warnings=False, **kw)
+    trainer.fit(X, y, epochs=epochs)
+    return trainer
+
+
+# ----- the contract ------------------------------------------------------------------------
+
+def test_layers_with_parameters_are_numbered_and_keep_state_per_parameter():
+    model = bn_model()
+    assert [type(x).__name__ for x in model.param_layers] == ["Dense", "Scale", "BatchNorm",
+                                                              "Dense", "Dense"]
+    before = {k: a.copy() for k, a in model.arrays().items()}
+    opt = fit(model, tn.optimizers.RMSProp(lr=0.01)).optimizer
+    assert opt.state_keys() == ["s_dW", "s_db", "s_da", "s_dgamma", "s_dbeta"]
+    assert sorted(opt.s_dW) == [1, 4, 5] and sorted(opt.s_da) == [2]
+    assert sorted(opt.s_dgamma) == sorted(opt.s_dbeta) == [3]
+    assert opt.s_dgamma[3].shape == (7,) and (opt.s_dgamma[3] > 0).all()
+    for key in ("W/1", "a/2", "gamma/3", "beta/3", "W/5"):  # every parameter was trained
+        assert not np.array_equal(model.arrays()[key], before[key]), key
+    assert set(opt.effective_lr(3)) == {"gamma", "beta"} and set(opt.effective_lr(2)) == {"a"}
+    np.testing.assert_array_equal(opt.effective_lr(3)["gamma"],
+                                  0.01 / (np.sqrt(opt.s_dgamma[3]) + opt.eps))
+    assert model.n_params() == 5 * 7 + 7 + 7 + 7 + 7 + 7 * 4 + 4 + 4 * 3 + 3
+
+
+def test_a_dense_only_model_keeps_the_articles_names():
+    model = tn.mlp([5, 4, 3], seed=0)
+    opt = fit(model, tn.optimizers.RMSProp()).optimizer
+    assert opt.state_keys() == ["s_dW", "s_db"] and sorted(opt.s_dW) == [1, 2]
+    assert list(opt.state_dict()) == ["name", "hyperparams", "t", "lr", "s_dW/1", "s_dW/2",
+                                      "s_db/1", "s_db/2"]
+
+
+def test_the_layer_by_layer_step_updates_each_declared_parameter_with_its_formula():
+    model = bn_model()
+    X, y = data()
+    loss = tn.SoftmaxCrossEntropy()
+    loss.forward(model.forward(X[:8]), y[:8])
+    model.backward(loss.backward())
+    old = {k: a.copy() for k, a in model.arrays().items()}
+    grads = {f"{p}/{l}": getattr(layer, "d" + p).copy()
+             for l, layer in enumerate(model.param_layers, start=1) for p in layer.params}
+    opt = tn.optimizers.SGD(lr=0.1, weight_decay=0.5)
+    opt.fused = False
+    opt.step(model)
+    for key, g in grads.items():  # weight decay on W only: not on b, a, gamma, beta
+        decay = 0.5 * old[key] if key.startswith("W/") else 0.0
+        np.testing.assert_array_equal(model.arrays()[key], old[key] - 0.1 * (g + decay))
+    assert np.array_equal(model.arrays()["running_mean/3"], old["running_mean/3"])  # a buffer
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", tn.optimizers.available())
+def test_fused_equals_layer_by_layer_with_a_user_layer_and_batchnorm(name, dtype):
+    runs = []
+    for fused in (True, False):
+        opt = tn.optimizers.get(name)
+        opt.fused = fused
+        model = bn_model(dtype)
+        runs.append((model, fit(model, opt).optimizer))
+    (fast_model, fast), (slow_model, slow) = runs
+    assert (fast._fast is not None) == fast.elementwise  # one buffer for every parameter
+    for key, a in fast_model.arrays().items():
+        assert a.dtype == dtype and np.array_equal(a, slow_model.arrays()[key]), key
+    for key, a in fast.state_dict().items():
+        if "/" in key:
+            assert np.array_equal(a, slow.state_dict()[key]), key
+
+
+def test_a_layer_that_rebinds_its_gradient_still_trains_the_same():
+    class Rebinding(Scale):
+        def backward(self, dY):
+            self.da = np.sum(dY * self._X, axis=0)  # a new array every step
+            return dY * self.a
+
+    def run(cls):
+        rng = np.random.default_rng(1)
+        model = tn.Sequential([tn.Dense(5, 6, rng=rng), cls(6), tn.Dense(6, 3, rng=rng)])
+        fit(model, tn.optimizers.Adam(lr=0.01))
+        return model.arrays()
+
+    plain, rebinding = run(Scale), run(Rebinding)
+    assert all(np.array_equal(plain[k], rebinding[k]) for k in plain)
+
+
+def test_optimizer_state_of_every_parameter_round_trips_and_is_checked():
+    model = bn_model()
+    opt = fit(model, tn.optimizers.Adam(lr=0.01)).optimizer
+    state = opt.state_dict()
+    assert {"v_dgamma/3", "s_dbeta/3", "v_da/2"} <= set(state)
+    fresh = tn.optimizers.Adam(lr=0.01)
+    fresh.load_state_dict(state, model)
+    assert all(np.array_equal(fresh.state_dict()[k], v) for k, v in state.items() if "/" in k)
+    bad = {**state, "v_dgamma/3": np.zeros(6)}
+    with pytest.raises(ValueError, match=re.escape(
+            "optimizer state v_dgamma/3: expected shape (7,) float64 (layer 3's gamma), found "
+            "(6,) float64")):
+        tn.optimizers.Adam(lr=0.01).load_state_dict(bad, model)
+    moved = {k.replace("dgamma/3", "dgamma/2"): v for k, v in state.items()}
+    with pytest.raises(ValueError, match=r"v_dgamma is for layers \[2\], but the model's layers "
+                       r"with a parameter gamma are \[3\]"):
+        tn.optimizers.Adam(lr=0.01).load_state_dict(moved, model)
+    with pytest.raises(ValueError, match="unknown optimizer state 'w_dgamma/3'"):
+        tn.optimizers.Adam(lr=0.01).load_state_dict({**state, "w_dgamma/3": np.zeros(7)})
+
+
+def test_a_checkpoint_resumes_every_parameter_and_the_running_statistics_exactly(tmp_path):
+    X, y = data()
+    straight = fit(bn_model(), tn.optimizers.RMSProp(lr=0.01, momentum=0.5), epochs=4)
+    first = fit(bn_model(), tn.optimizers.RMSProp(lr=0.01, momentum=0.5), epochs=2)
+    first.save_checkpoint(tmp_path / "run.npz")
+    resumed = tn.Trainer.load_checkpoint(tmp_path / "run.npz")
+    resumed.fit(X, y, epochs=2)
+    for key, a in straight.model.arrays().items():
+        assert np.array_equal(a, resumed.model.arrays()[key]), key
+    assert not np.array_equal(straight.model.arrays()["running_var/3"], np.ones(7))
+
+
+# ----- saving and loading ------------------------------------------------------------------
+
+def test_a_model_with_a_user_layer_and_batchnorm_saves_and_loads(tmp_path):
+    model = bn_model()
+    fit(model, tn.optimizers.Adam(lr=0.01))
+    model.save(tmp_path / "m.npz")
+    loaded = tn.Sequential.load(tmp_path / "m.npz")
+    assert [type(x) for x in loaded.layers] == [type(x) for x in model.layers]
+    assert loaded.config() == model.config()
+    for key, a in model.arrays().items():
+        assert np.array_equal(loaded.arrays()[key], a), key
+    X, _ = data()
+    assert np.array_equal(loaded.eval().forward(X), model.eval().forward(X))
+
+
+def test_loading_an_unknown_or_unbuildable_layer_says_what_to_do(tmp_path):
+    from tinynet.files import json_array
+
+    def saved(layers, **arrays):
+        path = tmp_path / "m.npz"
+        np.savez(path, format=np.array("tinynet-model"), version=np.array(1),
+                 config=json_array({"layers": layers, "dtype": "float64"}), **arrays)
+        return path
+
+    with pytest.raises(ValueError, match=r"m.npz: unknown layer class 'SiLU': import the module "
+                       r"that defines it before loading \(--import FILE on the command line\)$"):
+        tn.Sequential.load(saved([{"type": "Dense", "n_in": 2, "n_out": 2}, {"type": "SiLU"}],
+                                 **{"W/1": np.zeros((2, 2)), "b/1": np.zeros(2)}))
+
+    class NoConfig(tn.Layer):
+        def __init__(self, width):
+            self.width = width
+
+    with pytest.raises(ValueError, match=re.escape(
+            "NoConfig(**{}) failed (") and "a layer's config\\(\\) must return"):
+        tn.Sequential.load(saved([{"type": "Dense", "n_in": 2, "n_out": 2},
+                                  {"type": "NoConfig"}],
+                                 **{"W/1": np.zeros((2, 2)), "b/1": np.zeros(2)}))
+    huge = [{"type": "Dense", "n_in": 2, "n_out": 3},
+            {"type": "BatchNorm", "n_features": 10**12, "momentum": 0.1, "eps": 1e-5}]
+    arrays = {"W/1": np.zeros((2, 3)), "b/1": np.zeros(3), "gamma/2": np.ones(3),
+              "beta/2": np.zeros(3), "running_mean/2": np.zeros(3), "running_var/2": np.ones(3)}
+    with pytest.raises(ValueError, match=r"layer 2 \(BatchNorm\) has n_features=1000000000000, "
+                       r"more than the 3 numbers saved for it"):
+        tn.Sequential.load(saved(huge, **arrays))
+    huge[1]["n_features"] = 3
+    arrays["gamma/2"] = np.ones(2)
+    with pytest.raises(ValueError, match=r"weights 'gamma/2' have shape \(2,\) and dtype float64, "
+                       r"but the architecture needs \(3,\) float64"):
+        tn.Sequential.load(saved(huge, **arrays))
+    del arrays["running_var/2"]
+    with pytest.raises(ValueError, match="missing weights 'running_var/2'"):
+        tn.Sequential.load(saved(huge, **arrays))
+
+
+def test_a_layer_class_named_twice_is_refused_and_tinynets_own_wins():
+    from tinynet.modelfile import layer_class
+
+    assert layer_class("Dense") is tn.Dense and layer_class("BatchNorm") is tn.BatchNorm
+
+    class Twin(tn.Layer):
+        pass
+
+    first = Twin
+
+    class Twin(tn.Layer):  # noqa: F811  (a second class of the same name)
+        pass
+
+    with pytest.raises(ValueError, match="several layer classes are named 'Twin'"):
+        layer_class("Twin")
+
+    class Dense(tn.Layer):  # a user's class named like a built-in
+        pass
+
+    assert layer_class("Dense") is tn.Dense
+    del first
+
+
+# ----- a layer that keeps a gradient it does not declare ------------------------------------
+
+def test_an_undeclared_gradient_is_flagged_at_the_first_step():
+    class Forgetful(Scale):
+        params = ()  # keeps a and da, declares nothing
+
+    rng = np.random.default_rng(1)
+    model = tn.Sequential([tn.Dense(5, 6, rng=rng), Forgetful(6), tn.Dense(6, 3, rng=rng)])
+    a = model.layers[1].a.copy()
+    with pytest.warns(tn.optimizers.UndeclaredParameterWarning, match=re.escape(
+            "Forgetful (layer 2 of the model) keeps a gradient da for its array a, which it "
+            "does not declare, so no optimizer trains it: declare it in the class, params = "
+            "('a',)")) as caught:
+        fit(model, tn.optimizers.SGD(lr=0.1), epochs=1)
+    assert caught[0].filename == __file__  # pointed at the caller's line
+    assert np.array_equal(model.layers[1].a, a)  # as the warning says: never trained
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(bn_model(), tn.optimizers.SGD(lr=0.1), epochs=1)  # every gradient declared
+
+
+def test_check_layer_fails_a_declared_gradient_left_unset():
+    class Lazy(Scale):
+        def backward(self, dY):
+            if self._X is None:
+                raise RuntimeError("backward() called before forward()")
+            return dY * self.a  # da never set
+
+    with pytest.raises(LayerCheckError, match=re.escape(
+            "Lazy failed 'every declared gradient set': backward() left da unset, but the "
+            "layer declares 'a' in params")):
+        check_layer(Lazy(4))
+
+    class Missing(tn.Layer):
+        params = ("w",)
+
+        def forward(self, X):
+            return X
+
+        def backward(self, dY):
+            return dY
+
+    with pytest.raises(LayerCheckError, match="Missing failed 'declared parameters are arrays': "
+                       "it declares a parameter 'w' .* but has no array w"):
+        check_layer(Missing())
+    assert "every declared gradient set" in check_layer(Scale(4))
+
+
+def test_a_parameter_of_another_dtype_is_refused():
+    with pytest.raises(ValueError, match=re.escape(
+            "layer 2 (BatchNorm)'s gamma is float64, but the model's dtype is float32")):
+        tn.Sequential([tn.Dense(3, 4, dtype=np.float32), tn.BatchNorm(4), tn.Dense(4, 2,
+                                                                              dtype=np.float32)])
+
+    class NoArray(tn.Layer):
+        params = ("w",)
+
+    with pytest.raises(TypeError, match=re.escape(
+            "layer 2 (NoArray) declares a parameter 'w' but holds no array w")):
+        tn.Sequential([tn.Dense(3, 4), NoArray()])
+
+
+# ----- trace, gradcheck, OptimizerStats -----------------------------------------------------
+
+def test_trace_and_gradcheck_cover_every_declared_parameter():
+    model = bn_model()
+    X, y = data(n=9)
+    loss = tn.SoftmaxCrossEntropy()
+    errors = tn.gradcheck(model, loss, X, y, per_parameter=True)
+    assert {"a/2", "gamma/3", "beta/3", "W/4"} <= set(errors)
+    pairs = tn.gradcheck(model, loss, X, y, arrays=True)
+    # BatchNorm takes away a shift and (but for eps) a scale of its input: the gradients of
+    # the bias before it and of the scale a are 0 up to rounding, compared absolutely
+    for key in ("b/1", "a/2"):
+        backprop, numeric = pairs[key]
+        assert np.abs(backprop - numeric).max() < 1e-8
+    assert np.abs(tn.trace(model, loss, X, y).db[1]).max() < 1e-12  # the bias: exactly 0
+    assert max(v for k, v in errors.items() if k not in ("b/1", "a/2")) < 1e-6
+    t = tn.trace(model, loss, X, y)
+    assert sorted(t.grads) == [1, 2, 3, 4, 5] and sorted(t.dW) == [1, 4, 5]
+    assert sorted(t.grads[3]) == ["dbeta", "dgamma"]
+    np.testing.assert_allclose(t.grads[3]["dgamma"], pairs["gamma/3"][1], atol=1e-8)
+    np.testing.assert_allclose(t.grads[2]["da"], pairs["a/2"][1], atol=1e-8)
+    assert t.Z[3].shape == (9, 7) and np.allclose(t.Z[3].mean(axis=0), model.layers[2].beta)
+
+
+def test_optimizer_stats_reports_a_layer_without_W_by_its_first_parameter():
+    model = bn_model()
+    trainer = fit(model, tn.optimizers.RMSProp(lr=0.01), epochs=1,
+                  callbacks=[tn.OptimizerStats(every=2)])
+    steps = trainer.history.steps
+    assert {"eff_lr_mean/3", "update_ratio/3", "eff_lr_mean/2", "update_ratio/5"} <= set(steps)
+    assert min(steps["update_ratio/3"]) > 0 and len(steps["update_ratio/3"]) == 4
