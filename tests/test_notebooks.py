@@ -29,10 +29,10 @@ def texts(cell) -> list:
     return shown
 
 
-def test_there_are_the_four_notebooks():
+def test_there_are_the_five_notebooks():
     assert [p.stem for p in NOTEBOOKS] == ["01_backprop_by_hand", "02_rmsprop_layer_wise",
                                           "03_optimizers_side_by_side",
-                                          "04_write_your_own_optimizer"]
+                                          "04_write_your_own_optimizer", "05_batchnorm"]
 
 
 @pytest.mark.slow
