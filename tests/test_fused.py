@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from test_layer_params import bn_model, fit
 
 import tinynet as tn
 from tinynet.flatbuffer import FlatBuffer
@@ -143,3 +144,21 @@ def test_flat_buffer_edge_cases():
     assert twin.views[0].base is not twin.flat and not twin.holds(twin.views)
     other = one.flat[:]  # a view of the same numbers, but not the buffer's view
     assert other.base is one.flat and not one.holds([other])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", tn.optimizers.available())
+def test_fused_equals_layer_by_layer_with_a_user_layer_and_batchnorm(name, dtype):
+    runs = []
+    for fused in (True, False):
+        opt = tn.optimizers.get(name)
+        opt.fused = fused
+        model = bn_model(dtype)
+        runs.append((model, fit(model, opt).optimizer))
+    (fast_model, fast), (slow_model, slow) = runs
+    assert (fast._fast is not None) == fast.elementwise  # one buffer for every parameter
+    for key, a in fast_model.arrays().items():
+        assert a.dtype == dtype and np.array_equal(a, slow_model.arrays()[key]), key
+    for key, a in fast.state_dict().items():
+        if "/" in key:
+            assert np.array_equal(a, slow.state_dict()[key]), key

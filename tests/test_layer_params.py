@@ -108,24 +108,6 @@ def test_the_layer_by_layer_step_updates_each_declared_parameter_with_its_formul
     assert np.array_equal(model.arrays()["running_mean/3"], old["running_mean/3"])  # a buffer
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", tn.optimizers.available())
-def test_fused_equals_layer_by_layer_with_a_user_layer_and_batchnorm(name, dtype):
-    runs = []
-    for fused in (True, False):
-        opt = tn.optimizers.get(name)
-        opt.fused = fused
-        model = bn_model(dtype)
-        runs.append((model, fit(model, opt).optimizer))
-    (fast_model, fast), (slow_model, slow) = runs
-    assert (fast._fast is not None) == fast.elementwise  # one buffer for every parameter
-    for key, a in fast_model.arrays().items():
-        assert a.dtype == dtype and np.array_equal(a, slow_model.arrays()[key]), key
-    for key, a in fast.state_dict().items():
-        if "/" in key:
-            assert np.array_equal(a, slow.state_dict()[key]), key
-
-
 def test_a_layer_that_rebinds_its_gradient_still_trains_the_same():
     class Rebinding(Scale):
         def backward(self, dY):
@@ -299,6 +281,17 @@ def test_check_layer_fails_a_declared_gradient_left_unset():
                        "it declares a parameter 'w' .* but has no array w"):
         check_layer(Missing())
     assert "every declared gradient set" in check_layer(Scale(4))
+
+
+def test_the_optimizer_modules_import_one_way():
+    import ast
+    from pathlib import Path
+
+    folder = Path(tn.__file__).parent / "optimizers"
+    for name in ("state.py", "params.py", "fused.py"):
+        tree = ast.parse((folder / name).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "base" not in imported, name  # base imports them, never the other way
 
 
 def test_a_parameter_of_another_dtype_is_refused():
