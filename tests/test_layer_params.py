@@ -204,12 +204,18 @@ def test_loading_an_unknown_or_unbuildable_layer_says_what_to_do(tmp_path):
         tn.Sequential.load(saved(huge, **arrays))
     huge[1]["n_features"] = 3
     arrays["gamma/2"] = np.ones(2)
-    with pytest.raises(ValueError, match=r"weights 'gamma/2' have shape \(2,\) and dtype float64, "
-                       r"but the architecture needs \(3,\) float64"):
+    with pytest.raises(ValueError, match=r"m.npz: weights 'gamma/2' have shape \(2,\) and dtype "
+                       r"float64, but the architecture needs \(3,\) float64"):
         tn.Sequential.load(saved(huge, **arrays))
+    arrays["b/1"] = np.zeros(2)
+    with pytest.raises(ValueError, match=r"m.npz: weights 'b/1' have shape \(2,\)"):
+        tn.Sequential.load(saved(huge, **arrays))
+    arrays["b/1"] = np.zeros(3)
     del arrays["running_var/2"]
-    with pytest.raises(ValueError, match="missing weights 'running_var/2'"):
+    with pytest.raises(ValueError, match="m.npz: missing weights 'running_var/2'"):
         tn.Sequential.load(saved(huge, **arrays))
+    with pytest.raises(ValueError, match="^<arrays>: unknown layer class 3"):
+        tn.Sequential.from_arrays({"layers": [{"type": 3}], "dtype": "float64"}, {})
 
 
 def test_a_layer_class_named_twice_is_refused_and_tinynets_own_wins():
@@ -225,8 +231,21 @@ def test_a_layer_class_named_twice_is_refused_and_tinynets_own_wins():
     class Twin(tn.Layer):  # noqa: F811  (a second class of the same name)
         pass
 
-    with pytest.raises(ValueError, match="several layer classes are named 'Twin'"):
+    with pytest.raises(ValueError, match=re.escape(
+            f"several layer classes are named 'Twin' ({__name__}.test_a_layer_class_named_twice_"
+            f"is_refused_and_tinynets_own_wins.<locals>.Twin, {__name__}.test_a_layer_class_"
+            f"named_twice_is_refused_and_tinynets_own_wins.<locals>.Twin): rename one")):
         layer_class("Twin")
+
+    def ghost():
+        class Ghost(tn.Layer):
+            pass
+
+        return Ghost
+
+    ghost()  # dropped at once, yet it lingers among the subclasses until a collection
+    alive = ghost()
+    assert layer_class("Ghost") is alive
 
     class Dense(tn.Layer):  # a user's class named like a built-in
         pass
@@ -254,6 +273,84 @@ def test_an_undeclared_gradient_is_flagged_at_the_first_step():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit(bn_model(), tn.optimizers.SGD(lr=0.1), epochs=1)  # every gradient declared
+
+
+def test_only_a_gradient_named_d_plus_an_array_is_flagged():
+    class Plain(tn.Layer):
+        params = ("W",)
+
+        def __init__(self):
+            self.W, self.dW = np.ones((3, 2)), np.zeros((3, 2))
+            self.a, self.xa = np.ones(2), np.ones(2)  # xa is no gradient of a: no warning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tn.optimizers.params.warn_undeclared([Plain()])
+    layer = Plain()
+    layer.gamma, layer.dgamma = np.ones(2), np.zeros(2)
+    with pytest.warns(tn.optimizers.UndeclaredParameterWarning,
+                      match=re.escape("params = ('W', 'gamma',)")):
+        tn.optimizers.params.warn_undeclared([layer])
+
+
+def test_a_parameter_name_with_d_inside_keeps_its_state_apart():
+    class Wide(Scale):
+        params = ("w_dense",)
+
+        def __init__(self, n):
+            super().__init__(n)
+            self.w_dense, self.dw_dense = self.a, None
+
+        def backward(self, dY):
+            self.dw_dense = np.sum(dY * self._X, axis=0)
+            return dY * self.w_dense
+
+    rng = np.random.default_rng(1)
+    model = tn.Sequential([tn.Dense(5, 6, rng=rng), Wide(6), tn.Dense(6, 3, rng=rng)])
+    opt = fit(model, tn.optimizers.RMSProp(lr=0.01)).optimizer
+    assert sorted(opt.s_dw_dense) == [2]
+    fresh = tn.optimizers.RMSProp(lr=0.01)
+    fresh.load_state_dict(opt.state_dict(), model)
+    assert np.array_equal(fresh.s_dw_dense[2], opt.s_dw_dense[2])
+
+
+def test_gradcheck_layer_hands_back_an_unset_gradient_as_none():
+    class Unset(Scale):
+        def backward(self, dY):
+            return dY * self.a
+
+    class NoAttribute(tn.Layer):
+        params = ("w",)
+
+        def __init__(self):
+            self.w = np.ones(4)
+
+        def forward(self, X):
+            return X * self.w
+
+        def backward(self, dY):
+            return dY * self.w
+
+    X = data()[0][:, :4]
+    assert tn.gradcheck_layer(Unset(4), X, arrays=True)["a"][0] is None
+    assert tn.gradcheck_layer(NoAttribute(), X, arrays=True)["w"][0] is None
+
+
+def test_trace_keeps_dW_and_db_for_layers_that_have_both():
+    class OnlyW(Scale):
+        params = ("a",)
+
+    model = bn_model()
+    t = tn.trace(model, tn.SoftmaxCrossEntropy(), *data(n=8))
+    assert 2 not in t.dW and 2 not in t.db and sorted(t.grads[2]) == ["da"]
+
+    class HalfDense(tn.Dense):
+        params = ("W",)  # b kept fixed
+
+    rng = np.random.default_rng(0)
+    half = tn.Sequential([HalfDense(5, 4, rng=rng), tn.ReLU(), tn.Dense(4, 3, rng=rng)])
+    t = tn.trace(half, tn.SoftmaxCrossEntropy(), *data(n=8))
+    assert sorted(t.grads[1]) == ["dW"] and 1 not in t.dW and sorted(t.dW) == [2]
 
 
 def test_check_layer_fails_a_declared_gradient_left_unset():
@@ -339,3 +436,17 @@ def test_optimizer_stats_reports_a_layer_without_W_by_its_first_parameter():
     steps = trainer.history.steps
     assert {"eff_lr_mean/3", "update_ratio/3", "eff_lr_mean/2", "update_ratio/5"} <= set(steps)
     assert min(steps["update_ratio/3"]) > 0 and len(steps["update_ratio/3"]) == 4
+
+
+def test_the_eps_warning_judges_the_weights_of_layers_after_a_batchnorm():
+    rng = np.random.default_rng(1)
+    model = tn.Sequential([tn.Dense(5, 6, rng=rng), tn.BatchNorm(6), tn.ReLU(),
+                           tn.Dense(6, 3, rng=rng)])
+    X, y = data()
+    trainer = tn.Trainer(model, tn.SoftmaxCrossEntropy(), tn.optimizers.RMSProp(eps=1.0),
+                         batch_size=8, progress=False)
+    with pytest.warns(tn.TeachingWarning) as caught:
+        trainer.fit(X, y, epochs=1)
+    said = " ".join(str(w.message) for w in caught)
+    assert "layer 1's weights" in said and "layer 3's weights" in said
+    assert "layer 2's" not in said  # a BatchNorm's gamma is not judged

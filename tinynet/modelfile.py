@@ -20,12 +20,11 @@ def layer_class(name: str) -> type:
     """The subclass of Layer named ``name``, among those defined in this program: the
     built-ins and any a user's module has defined (it must be imported first). Loading a
     saved model builds its layers with it, never by unpickling."""
-    classes = _subclasses_named(name)
-    if len(classes) > 1:  # classes of code no longer in use linger until a collection
+    if len(_subclasses_named(name)) > 1:  # classes no longer in use linger until collected
         import gc
 
         gc.collect()
-        classes = _subclasses_named(name)
+    classes = _subclasses_named(name)
     own = [c for c in classes if c.__module__.startswith("tinynet.")]
     if len(own) == 1:  # what tinynet itself wrote wins over a user's class of that name
         classes = own
@@ -65,7 +64,7 @@ def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = ""
         raise ValueError(f"{path}: the saved architecture is invalid "
                          f"({type(err).__name__}: {err})") from err
     try:
-        kinds = [layer_class(kind) if isinstance(kind, str) else kind for kind in kinds]
+        kinds = [layer_class(kind) for kind in kinds]
     except ValueError as err:  # a class nobody imported: one line, naming it
         raise ValueError(f"{path}: {err}") from None
     try:
@@ -89,8 +88,6 @@ def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = ""
 def _build(kind, spec: dict, dtype) -> Layer:
     """``kind(**spec)``, with the model's dtype and a throwaway generator for a layer that
     takes them (the weights are overwritten by the saved ones)."""
-    if not (isinstance(kind, type) and issubclass(kind, Layer)):
-        raise TypeError(f"{kind!r} is not a layer class")
     takes = inspect.signature(kind).parameters
     extra = {"dtype": dtype} if "dtype" in takes else {}
     if "rng" in takes:
