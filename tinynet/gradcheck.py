@@ -139,8 +139,8 @@ def gradcheck_layer(layer, X, eps: float = 1e-6, arrays: bool = False,
 
     dX = lay.backward(R)
     pairs = {"X": (dX, _central_differences(value, X, eps))}
-    for p in lay.params:  # the gradient as backward left it (None: not set)
-        pairs[p] = (getattr(lay, f"d{p}", None), _central_differences(value, getattr(lay, p), eps))
+    for p in lay.params:  # the gradient as backward left it (None: not set, see _as_float64)
+        pairs[p] = (getattr(lay, f"d{p}"), _central_differences(value, getattr(lay, p), eps))
     if arrays:
         return pairs
     return {key: _relative_error(g, fd) for key, (g, fd) in pairs.items()}

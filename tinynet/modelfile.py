@@ -47,7 +47,7 @@ def _subclasses_named(name: str) -> list:
     return found
 
 
-def from_arrays(cls, config: dict, data: dict, path="<arrays>", prefix: str = ""):
+def from_arrays(cls, config: dict, data: dict, path, prefix: str):
     """Build a model from ``config`` and copy in the arrays found in ``data``.
 
     Each layer's class is found by its name among the Layer subclasses defined in this
