@@ -450,3 +450,29 @@ def test_the_eps_warning_judges_the_weights_of_layers_after_a_batchnorm():
     said = " ".join(str(w.message) for w in caught)
     assert "layer 1's weights" in said and "layer 3's weights" in said
     assert "layer 2's" not in said  # a BatchNorm's gamma is not judged
+
+
+def test_a_first_layer_with_parameters_that_is_not_dense():
+    model = tn.Sequential([tn.BatchNorm(5), tn.Dense(5, 3, rng=np.random.default_rng(0))])
+    X, y = data()
+    loss = tn.SoftmaxCrossEntropy()
+    loss.forward(model.forward(X), y)
+    g = loss.backward()
+    assert model.backward(g, input_grad=False) is None  # as for a first Dense layer
+    loss.forward(model.forward(X), y)
+    assert model.backward(loss.backward()).shape == X.shape
+    before = model.layers[0].gamma.copy()
+    fit(model, tn.optimizers.SGD(lr=0.1), epochs=1)
+    assert not np.array_equal(model.layers[0].gamma, before)
+
+
+def test_a_layer_that_never_had_a_gradient_attribute_is_told_to_run_backward():
+    class Bare(tn.Layer):
+        params = ("w",)
+
+        def __init__(self):
+            self.w = np.ones(3)  # no dw at all until a backward
+
+    with pytest.raises(ValueError, match=re.escape(
+            "layer 1 (Bare) has no gradient dw yet: call model.backward(...) before step()")):
+        tn.optimizers.SGD().step([Bare()])

@@ -97,7 +97,6 @@ class Optimizer(SavesState):
             setattr(self, key, {})
         self._scratch_arrays: dict = {}
         self._layers: list = []  # the layers the state belongs to (for effective_lr)
-        self._decayed: list = []  # those with a W: weight decay applies to W only
         self._seen: list | None = None  # their arrays at the last check (None: check again)
         self._fast: FusedStep | None = None
 
@@ -178,7 +177,7 @@ class Optimizer(SavesState):
         self._seen = [(layer, attrgetter(*n), tuple(getattr(layer, x) for x in n))
                       for layer, n in zip(layers, names)]
         self._layers = layers
-        self._decayed = [layer for layer in layers if "W" in layer.params]
+        self._decayed = [layer for layer in layers if "W" in layer.params]  # decay: W only
 
     def _fast_update(self):
         """``fused_update``, unless a subclass overrides ``update`` below the class that
