@@ -14,7 +14,7 @@ import numpy as np
 from . import optimizers
 from .callbacks import rebuild
 from .dropout import mask_states, set_mask_states
-from .files import from_json_array, json_array, load_npz, save_npz
+from .files import MALFORMED, from_json_array, json_array, load_npz, save_npz, unusable
 from .history import History
 from .losses import LOSSES
 from .model import Sequential
@@ -104,10 +104,8 @@ def load(path) -> dict:
                  "settings": dict(meta["trainer"]), "epoch": epoch,
                  "history": history, "rng": rng,
                  "extra": meta.get("extra", {})}
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
-            RecursionError) as err:
-        if str(path) in str(err):
+    except MALFORMED as err:
+        if str(path) in str(err):  # it names the file already
             raise
-        raise ValueError(f"{path}: not a usable tinynet checkpoint "
-                         f"({type(err).__name__}: {err})") from err
+        raise unusable(path, "not a usable tinynet checkpoint", err) from err
     return parts

@@ -20,6 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
+# what reading a file's content raises when the content is not what it should be
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+             RecursionError)
+
+
+def unusable(path, what: str, err: Exception) -> ValueError:
+    """The one-line error for a file whose content does not fit:
+    ``{path}: {what} ({type}: {message})``."""
+    return ValueError(f"{path}: {what} ({type(err).__name__}: {err})")
+
 
 def check_path(path, name: str = "path") -> Path:
     """Return ``path`` as a Path, rejecting non-paths and empty strings."""

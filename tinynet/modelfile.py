@@ -12,6 +12,7 @@ import inspect
 
 import numpy as np
 
+from .files import MALFORMED, unusable
 from .layers import Dense, Layer
 from .validation import check_dtype, check_number
 
@@ -60,9 +61,8 @@ def from_arrays(cls, config: dict, data: dict, path, prefix: str):
         dtype = check_dtype(config["dtype"])
         specs = [dict(spec) for spec in config["layers"]]
         kinds = [spec.pop("type") for spec in specs]
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise ValueError(f"{path}: the saved architecture is invalid "
-                         f"({type(err).__name__}: {err})") from err
+    except MALFORMED as err:
+        raise unusable(path, "the saved architecture is invalid", err) from err
     try:
         kinds = [layer_class(kind) for kind in kinds]
     except ValueError as err:  # a class nobody imported: one line, naming it
@@ -71,12 +71,10 @@ def from_arrays(cls, config: dict, data: dict, path, prefix: str):
         _check_saved_arrays(specs, kinds, dtype, data, path, prefix)
         model = cls([_build(kind, spec, dtype) for kind, spec in zip(kinds, specs)],
                     head=config.get("head"))
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
-            RecursionError) as err:
-        if str(path) in str(err):
+    except MALFORMED as err:
+        if str(path) in str(err):  # it names the file already
             raise
-        raise ValueError(f"{path}: the saved architecture is invalid "
-                         f"({type(err).__name__}: {err})") from err
+        raise unusable(path, "the saved architecture is invalid", err) from err
     arrays = model.arrays()
     for key, array in arrays.items():
         _check_saved(data, prefix + key, array.shape, dtype, path)
