@@ -70,7 +70,7 @@ class Sequential:
                 raise ValueError(f"Dense layers {l} and {l + 1} differ in dtype: "
                                  f"{a.dtype} and {b.dtype}")
         param_layers = [layer for layer in layers if layer.params]
-        _check_declared(param_layers, dense[0].dtype)
+        _checkparam_arrays(param_layers, dense[0].dtype)
         if head is None and isinstance(layers[-1], Softmax):
             head = "probabilities"
         elif head is None:
@@ -84,7 +84,7 @@ class Sequential:
         # W1, b1, W2, b2, ... (every declared parameter) become views of one array (so do
         # dW1, db1, ... at the first backward): an element-wise optimizer then updates
         # every layer in one call.
-        self.params = FlatBuffer.pack(_declared(param_layers))
+        self.params = FlatBuffer.pack(param_arrays(param_layers))
         self.grads: FlatBuffer | None = None
         _hand_out(param_layers, "", self.params)
         self.train()
@@ -92,7 +92,7 @@ class Sequential:
     def __setstate__(self, state: dict) -> None:
         """After ``copy.deepcopy``: the copied W, b no longer share one buffer; pack again."""
         self.__dict__.update(state)
-        self.params = FlatBuffer.pack(_declared(self.param_layers))
+        self.params = FlatBuffer.pack(param_arrays(self.param_layers))
         self.grads = None
         _hand_out(self.param_layers, "", self.params)
 
@@ -160,7 +160,7 @@ class Sequential:
         return HEADS[self.head].predict_proba(self.forward(self.check_input(X)))
 
     def n_params(self) -> int:
-        return sum(a.size for a in _declared(self.param_layers))
+        return sum(a.size for a in param_arrays(self.param_layers))
 
     def __repr__(self) -> str:
         inner = ",\n    ".join(repr(layer) for layer in self.layers)
@@ -235,12 +235,13 @@ def trainable_layers(model_or_layers) -> list:
                     f"{type(model_or_layers).__name__}")
 
 
-def _declared(layers: list) -> list:
-    """Every parameter the layers declare, in order: W1, b1, gamma2, beta2, W3, ..."""
-    return [getattr(layer, p) for layer in layers for p in layer.params]
+def param_arrays(layers: list, prefix: str = "") -> list:
+    """Every parameter the layers declare, in order: W1, b1, gamma2, beta2, W3, ...
+    (``prefix="d"``: their gradients)."""
+    return [getattr(layer, prefix + p) for layer in layers for p in layer.params]
 
 
-def _check_declared(layers: list, dtype) -> None:
+def _checkparam_arrays(layers: list, dtype) -> None:
     """Each declared parameter is an array of the model's dtype (the first Dense layer's):
     the one buffer holds them all."""
     for l, layer in enumerate(layers, start=1):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..flatbuffer import FlatBuffer
-from .params import param_arrays
+from ..model import param_arrays
 
 
 class FusedStep:

@@ -19,11 +19,6 @@ class UndeclaredParameterWarning(UserWarning):
     """A layer keeps a gradient for an array it does not declare in ``params``."""
 
 
-def param_arrays(layers: list, prefix: str = "") -> list:
-    """Every declared parameter's array (``prefix="d"``: its gradient), layer by layer."""
-    return [getattr(layer, prefix + p) for layer in layers for p in layer.params]
-
-
 def warn_undeclared(layers: list) -> None:
     """Warn about a gradient ``d<name>`` kept next to an array ``<name>`` of its shape that
     the layer does not declare: the optimizer would never train ``<name>``, silently."""
