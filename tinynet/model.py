@@ -70,7 +70,7 @@ class Sequential:
                 raise ValueError(f"Dense layers {l} and {l + 1} differ in dtype: "
                                  f"{a.dtype} and {b.dtype}")
         param_layers = [layer for layer in layers if layer.params]
-        _checkparam_arrays(param_layers, dense[0].dtype)
+        _check_declared(param_layers, dense[0].dtype)
         if head is None and isinstance(layers[-1], Softmax):
             head = "probabilities"
         elif head is None:
@@ -241,7 +241,7 @@ def param_arrays(layers: list, prefix: str = "") -> list:
     return [getattr(layer, prefix + p) for layer in layers for p in layer.params]
 
 
-def _checkparam_arrays(layers: list, dtype) -> None:
+def _check_declared(layers: list, dtype) -> None:
     """Each declared parameter is an array of the model's dtype (the first Dense layer's):
     the one buffer holds them all."""
     for l, layer in enumerate(layers, start=1):
