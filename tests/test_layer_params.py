@@ -124,6 +124,24 @@ def test_a_layer_that_rebinds_its_gradient_still_trains_the_same():
     assert all(np.array_equal(plain[k], rebinding[k]) for k in plain)
 
 
+def test_layers_are_told_apart_by_identity_not_by_a_user_defined_eq():
+    class Compared(Scale):  # a dataclass-style __eq__ would compare arrays: ambiguous
+        def __eq__(self, other):
+            raise AssertionError("the optimizer compared two layers with ==")
+
+        __hash__ = tn.Layer.__hash__
+
+    X = data()[0][:4]
+    dense, first, second = tn.Dense(5, 6, rng=np.random.default_rng(1)), Compared(6), Compared(6)
+    opt = tn.optimizers.SGD(lr=0.1)
+    for scale in (first, second):  # other layers of the same shapes: the state still fits
+        out = scale.forward(dense.forward(X))
+        dense.backward(scale.backward(np.ones_like(out)))
+        before = scale.a.copy()
+        opt.step([dense, scale])
+        assert np.array_equal(scale.a, before - 0.1 * scale.da)
+
+
 def test_optimizer_state_of_every_parameter_round_trips_and_is_checked():
     model = bn_model()
     opt = fit(model, tn.optimizers.Adam(lr=0.01)).optimizer
@@ -294,6 +312,38 @@ def test_only_a_gradient_named_d_plus_an_array_is_flagged():
     with pytest.warns(tn.optimizers.UndeclaredParameterWarning,
                       match=re.escape("params = ('W', 'gamma',)")):
         tn.optimizers.params.warn_undeclared([layer])
+
+
+def _tinynet_layer_classes(cls=tn.Layer):
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("tinynet."):
+            yield sub
+        yield from _tinynet_layer_classes(sub)
+
+
+def test_tinynets_own_layers_declare_every_gradient_they_keep():
+    args = {tn.Dense: (4, 3), tn.BatchNorm: (4,)}  # the others take no required argument
+    rng = np.random.default_rng(0)
+    for cls in set(_tinynet_layer_classes()):
+        layer = cls(*args.get(cls, ()))
+        out = layer.forward(rng.standard_normal((5, 4)))
+        layer.backward(rng.standard_normal(out.shape))
+        assert tn.optimizers.params.undeclared(layer) == [], cls
+        assert all(getattr(layer, "d" + p) is not None for p in layer.params), cls
+
+
+def test_only_layers_defined_outside_tinynet_are_read_for_undeclared_gradients():
+    class MyDense(tn.Dense):  # a user's class: checked
+        pass
+
+    mine, own = MyDense(3, 2), tn.Dense(3, 2)
+    for layer in (mine, own):
+        layer.scale, layer.dscale = np.ones(2), np.zeros(2)
+    with pytest.warns(tn.optimizers.UndeclaredParameterWarning, match="MyDense .* dscale"):
+        tn.optimizers.params.warn_undeclared([mine])
+    with warnings.catch_warnings():  # tinynet's own layers declare all (the test above);
+        warnings.simplefilter("error")  # vars() on them would slow training (params.py)
+        tn.optimizers.params.warn_undeclared([own])
 
 
 def test_a_parameter_name_with_d_inside_keeps_its_state_apart():

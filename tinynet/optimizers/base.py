@@ -16,7 +16,7 @@ the layers, runs the fast path (fused.py) when it can, and saves and restores th
 
 from __future__ import annotations
 
-from operator import attrgetter, is_not
+from operator import is_not
 
 import numpy as np
 
@@ -97,7 +97,7 @@ class Optimizer(SavesState):
             setattr(self, key, {})
         self._scratch_arrays: dict = {}
         self._layers: list = []  # the layers the state belongs to (for effective_lr)
-        self._seen: list | None = None  # their arrays at the last check (None: check again)
+        self._seen: tuple | None = None  # layers and arrays at the last check (None: check)
         self._fast: FusedStep | None = None
 
     # ----- what a subclass provides ---------------------------------------------------
@@ -173,9 +173,9 @@ class Optimizer(SavesState):
         self._fast = FusedStep.build(self, model_or_layers, layers)
         if self._fast is not None:
             self._fast.update = self._fast_update()
-        names = [[n for p in layer.params for n in (p, "d" + p)] for layer in layers]
-        self._seen = [(layer, attrgetter(*n), tuple(getattr(layer, x) for x in n))
-                      for layer, n in zip(layers, names)]
+        arrays = [(layer, n, getattr(layer, n))
+                  for layer in layers for p in layer.params for n in (p, "d" + p)]
+        self._seen = (list(layers), arrays)
         self._layers = layers
         self._decayed = [layer for layer in layers if "W" in layer.params]  # decay: W only
 
@@ -253,12 +253,12 @@ def divide_into(num: np.ndarray, den: np.ndarray, eps: float) -> np.ndarray:
     return den
 
 
-def _same_arrays(seen: list, layers: list) -> bool:
-    """True while the same layers hold the very arrays seen at the last check (a user may
-    assign ``layer.dW = ...`` or pass other layers; then everything is checked again)."""
-    if len(seen) != len(layers):
+def _same_arrays(seen: tuple, layers: list) -> bool:
+    """True while the same layers hold the very arrays seen at the last check."""
+    known, arrays = seen  # other layers, or a user's ``layer.dW = ...``: check everything again
+    if len(layers) != len(known) or any(map(is_not, layers, known)):
         return False
-    for (layer, get, arrays), now in zip(seen, layers):  # get: W, dW, b, db of a Dense
-        if now is not layer or any(map(is_not, get(now), arrays)):
+    for layer, name, array in arrays:  # a Dense: W, dW, b, db
+        if getattr(layer, name) is not array:
             return False
     return True
