@@ -15,12 +15,13 @@ from . import argtypes, optimizers, suggest, train_cli
 from . import commands as commands_mod
 from .compare import LR_GRID
 from .csvlabels import TASKS
+from .exercises import command as exercises_command
 from .explain_backprop import LOSS_TEXT
 from .layers import ACTIVATIONS
 from .losses import LOSSES
 from .surfaces import SURFACES
 
-COMMANDS = ("train", "compare", "playground", "explain")
+COMMANDS = ("train", "compare", "playground", "explain", "exercises")
 INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 
@@ -231,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(explain)
     explain.set_defaults(run=commands_mod.cmd_explain)
     _add_debug(explain)
+    _add_debug(exercises_command.add_parser(commands))
     return parser
 
 
