@@ -9,6 +9,8 @@ some logits are near +1000 or -1000 (softmax overflows unless each row's max is 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..layers import Dense, ReLU
@@ -22,28 +24,24 @@ def _rng():
     return np.random.default_rng(7)
 
 
-def run_calls(cases: list, outputs: tuple, inputs: tuple):
-    """``run(fn, dtype)``: call fn on copies of each case's arrays and collect, by name,
-    what it returned and whether it changed an input in place."""
-
-    def run(fn, dtype) -> dict:
-        results = {}
-        for label, make in cases:
-            args = [a.astype(dtype) if a.dtype.kind == "f" else a for a in make()]
-            given = [a.copy() for a in args]  # the learner's copies: did it change them?
-            out = fn(*given)
-            if len(outputs) > 1:
-                results[f"the result ({label})"] = _count(out, outputs)
-                out = out if isinstance(out, (tuple, list)) else ()
-            for name, value in zip(outputs, out if len(outputs) > 1 else (out,)):
-                results[f"{name} ({label})"] = value
-            for name, before, after in zip(inputs, args, given):
-                results[f"input {name} ({label})"] = (
-                    "unchanged" if np.array_equal(before, after, equal_nan=True)
-                    else "changed in place")
-        return results
-
-    return run
+def run_calls(fn, dtype, *, cases: list, outputs: tuple, inputs: tuple) -> dict:
+    """Call fn on copies of each case's arrays and collect, by name, what it returned and
+    whether it changed an input in place (``Exercise.run`` is this, with its cases bound)."""
+    results = {}
+    for label, make in cases:
+        args = [a.astype(dtype) if a.dtype.kind == "f" else a for a in make()]
+        given = [a.copy() for a in args]  # the learner's copies: did it change them?
+        out = fn(*given)
+        if len(outputs) > 1:
+            results[f"the result ({label})"] = _count(out, outputs)
+            out = out if isinstance(out, (tuple, list)) else ()
+        for name, value in zip(outputs, out if len(outputs) > 1 else (out,)):
+            results[f"{name} ({label})"] = value
+        for name, before, after in zip(inputs, args, given):
+            results[f"input {name} ({label})"] = (
+                "unchanged" if np.array_equal(before, after, equal_nan=True)
+                else "changed in place")
+    return results
 
 
 def _count(out, outputs: tuple) -> str:
@@ -76,7 +74,8 @@ DENSE_FORWARD = Exercise(
     name="dense_forward", signature="dense_forward(X, W, b) -> Z",
     task="The output of a Dense layer for a batch X (one sample per row).",
     formula="Z = X W + b      X: (B, n_in), W: (n_in, n_out), b: (n_out,) -> Z: (B, n_out)",
-    run=run_calls([("B=5, n_in=3, n_out=4", _dense_case)], ("Z",), ("X", "W", "b")),
+    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", _dense_case)], outputs=("Z",),
+                inputs=("X", "W", "b")),
     reference=dense_forward,
     shapes=lambda dtype: f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), b ({N_OUT},); "
                          f"Z = X @ W + b has shape ({B}, {N_OUT})",
@@ -102,13 +101,12 @@ def dense_backward(X, W, dZ):
     return dX, layer.dW, layer.db
 
 
-def _backward_mistake(dX=1.0, dW=1.0, db=1.0, *, db_axis=0, keepdims=False, order=False,
-                      dW_transposed=False):
-    def wrong(X, W, dZ):
-        grads = (dZ @ W.T * dX, (dZ.T @ X if dW_transposed else X.T @ dZ) * dW,
-                 dZ.sum(axis=db_axis, keepdims=keepdims) * db)
-        return (grads[1], grads[2], grads[0]) if order else grads
-    return wrong
+def _backward_wrong(X, W, dZ, *, dX=1.0, dW=1.0, db=1.0, db_axis=0, keepdims=False,
+                    order=False, dW_transposed=False):
+    """dense_backward with one thing changed (the flags say what)."""
+    grads = (dZ @ W.T * dX, (dZ.T @ X if dW_transposed else X.T @ dZ) * dW,
+             dZ.sum(axis=db_axis, keepdims=keepdims) * db)
+    return (grads[1], grads[2], grads[0]) if order else grads
 
 
 DENSE_BACKWARD = Exercise(
@@ -116,28 +114,29 @@ DENSE_BACKWARD = Exercise(
     task="The Dense layer's backward pass: the gradients of its input, W and b, given dZ.",
     formula="dW = Xᵀ dZ,   db = the sum of dZ over the batch (the rows),   dX = dZ Wᵀ\n"
             "dZ is already the batch-mean gradient: it includes 1/B",
-    run=run_calls([("B=5, n_in=3, n_out=4", _backward_case)], ("dX", "dW", "db"),
-                  ("X", "W", "dZ")),
+    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", _backward_case)],
+                outputs=("dX", "dW", "db"), inputs=("X", "W", "dZ")),
     reference=dense_backward,
     shapes=lambda dtype: f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), dZ ({B}, {N_OUT}); "
                          f"dX = dZ @ W.T has shape (B, n_in) = ({B}, {N_IN}), dW has W's "
                          f"shape ({N_IN}, {N_OUT}), db has b's shape ({N_OUT},)",
     mistakes=[
-        ("dW has an extra 1/B: dZ already includes it", _backward_mistake(dW=1 / B)),
+        ("dW has an extra 1/B: dZ already includes it", partial(_backward_wrong, dW=1 / B)),
         ("db has an extra 1/B (a mean over the batch): dZ already includes 1/B, so db is "
-         "the sum", _backward_mistake(db=1 / B)),
-        ("dX has an extra 1/B: dZ already includes it", _backward_mistake(dX=1 / B)),
+         "the sum", partial(_backward_wrong, db=1 / B)),
+        ("dX has an extra 1/B: dZ already includes it", partial(_backward_wrong, dX=1 / B)),
         ("dX, dW and db each have an extra 1/B: dZ already includes it",
-         _backward_mistake(1 / B, 1 / B, 1 / B)),
+         partial(_backward_wrong, dX=1 / B, dW=1 / B, db=1 / B)),
         ("db summed over axis 1 (features) instead of 0 (samples)",
-         _backward_mistake(db_axis=1)),
+         partial(_backward_wrong, db_axis=1)),
         ("db summed over every entry: sum over axis 0 (the samples) only",
-         _backward_mistake(db_axis=None)),
+         partial(_backward_wrong, db_axis=None)),
         (f"db has shape (1, {N_OUT}): sum over axis 0 without keepdims, b's shape",
-         _backward_mistake(keepdims=True)),
+         partial(_backward_wrong, keepdims=True)),
         ("dW is transposed: dW = Xᵀ dZ has W's shape (n_in, n_out)",
-         _backward_mistake(dW_transposed=True)),
-        ("the results are in another order: return dX, dW, db", _backward_mistake(order=True)),
+         partial(_backward_wrong, dW_transposed=True)),
+        ("the results are in another order: return dX, dW, db",
+         partial(_backward_wrong, order=True)),
     ])
 
 
@@ -164,7 +163,8 @@ RELU_BACKWARD = Exercise(
     name="relu_backward", signature="relu_backward(Z, dA) -> dZ",
     task="ReLU's backward pass: dZ = dLoss/dZ from dA = dLoss/dA, where A = relu(Z).",
     formula="dZ = dA ⊙ relu'(Z),   relu'(Z) = 1 where Z > 0, else 0 (also at Z = 0)",
-    run=run_calls([("Z with exact zeros", _relu_case)], ("dZ",), ("Z", "dA")),
+    run=partial(run_calls, cases=[("Z with exact zeros", _relu_case)], outputs=("dZ",),
+                inputs=("Z", "dA")),
     reference=relu_backward,
     shapes=lambda dtype: f"Z ({B}, {N_OUT}), dA ({B}, {N_OUT}); dZ has their shape",
     mistakes=[
@@ -183,16 +183,13 @@ RELU_BACKWARD = Exercise(
 
 # ----- softmax_cross_entropy(Z, y) -> (loss, dZ) ---------------------------------------------
 
-def _logits(scale, shift):
-    def make():
-        rng = _rng()
-        Z = rng.standard_normal((B, N_OUT)) * scale + shift
-        return Z, np.array([0, 3, 1, 3, 2])
-    return make
+def _logits(scale: float = 1.0, shift: float = 0.0):
+    Z = _rng().standard_normal((B, N_OUT)) * scale + shift
+    return Z, np.array([0, 3, 1, 3, 2])
 
 
 def _logits_far_apart():
-    Z, y = _logits(3.0, 0.0)()
+    Z, y = _logits(3.0)
     return Z + np.array([[1000.0], [-1000.0], [990.0], [-990.0], [5.0]]), y
 
 
@@ -201,21 +198,20 @@ def softmax_cross_entropy(Z, y):
     return loss.forward(Z, y), loss.backward()
 
 
-def _softmax_mistake(*, shift="row", axis=1, mean=True, minus=True, pick="true", sign=1,
-                     one_hot=True, per_B=True, precedence=False):
-    def wrong(Z, y):
-        n = len(y)
-        top = {"row": Z.max(axis=1, keepdims=True), "batch": Z.max(), "none": 0.0}[shift]
-        E = np.exp(Z - top)
-        P = E / E.sum(axis=axis, keepdims=True)
-        Y = np.eye(Z.shape[1])[y]
-        logs = {"true": np.log(P[np.arange(n), y]), "all": np.log(P), "block": np.log(P[:, y]),
-                "every entry": Y * np.log(P)}
-        loss = (np.mean if mean else np.sum)(logs[pick]) * (-1 if minus else 1)
-        Y = Y if one_hot else 0
-        dZ = P - Y / n if precedence else (P - Y) / (n if per_B else 1)
-        return loss, sign * dZ
-    return wrong
+def _softmax_wrong(Z, y, *, shift="row", axis=1, mean=True, minus=True, pick="true",
+                   sign=1, one_hot=True, per_B=True, precedence=False):
+    """softmax_cross_entropy with one thing changed (the flags say what)."""
+    n = len(y)
+    top = {"row": Z.max(axis=1, keepdims=True), "batch": Z.max(), "none": 0.0}[shift]
+    E = np.exp(Z - top)
+    P = E / E.sum(axis=axis, keepdims=True)
+    Y = np.eye(Z.shape[1])[y]
+    logs = {"true": np.log(P[np.arange(n), y]), "all": np.log(P), "block": np.log(P[:, y]),
+            "every entry": Y * np.log(P)}
+    loss = (np.mean if mean else np.sum)(logs[pick]) * (-1 if minus else 1)
+    Y = Y if one_hot else 0
+    dZ = P - Y / n if precedence else (P - Y) / (n if per_B else 1)
+    return loss, sign * dZ
 
 
 SOFTMAX_CROSS_ENTROPY = Exercise(
@@ -224,31 +220,33 @@ SOFTMAX_CROSS_ENTROPY = Exercise(
     formula="P = softmax(Z), row by row: P[i] = exp(Z[i] - max Z[i]) / sum of the same\n"
             "loss = -(1/B) Σ_i log P[i, y_i]     (the batch mean)\n"
             "dZ = (P - Y) / B                      Y: the one-hot labels",
-    run=run_calls([("logits near 0", _logits(1.0, 0.0)),
-                   ("logits near +1000 and -1000", _logits_far_apart)],
-                  ("loss", "dZ"), ("Z", "y")),
+    run=partial(run_calls, cases=[("logits near 0", _logits),
+                   ("logits near +1000 and -1000", _logits_far_apart)], outputs=("loss", "dZ"),
+                inputs=("Z", "y")),
     reference=softmax_cross_entropy,
     shapes=lambda dtype: f"Z ({B}, {N_OUT}), y ({B},) integer classes; loss is a number, "
                          f"dZ has Z's shape ({B}, {N_OUT})",
     mistakes=[
         ("softmax overflowed for large logits: subtract each row's max before exp",
-         _softmax_mistake(shift="none")),
+         partial(_softmax_wrong, shift="none")),
         ("the max of the whole batch was subtracted: subtract each row's max "
-         "(axis=1, keepdims=True)", _softmax_mistake(shift="batch")),
+         "(axis=1, keepdims=True)", partial(_softmax_wrong, shift="batch")),
         ("softmax normalised over the batch (axis 0) instead of over the classes (axis 1)",
-         _softmax_mistake(axis=0)),
-        ("the loss is the sum over the batch, not the mean", _softmax_mistake(mean=False)),
-        ("the loss is negative: it is -log P of the true class", _softmax_mistake(minus=False)),
+         partial(_softmax_wrong, axis=0)),
+        ("the loss is the sum over the batch, not the mean", partial(_softmax_wrong, mean=False)),
+        ("the loss is negative: it is -log P of the true class",
+         partial(_softmax_wrong, minus=False)),
         ("the loss averaged log P over every class: take each sample's true class only, "
-         "P[np.arange(B), y]", _softmax_mistake(pick="all")),
+         "P[np.arange(B), y]", partial(_softmax_wrong, pick="all")),
         ("the loss is divided by B·C (a mean over every entry of Y ⊙ log P): sum over the "
-         "classes, then average over the batch", _softmax_mistake(pick="every entry")),
-        ("P[:, y] picks a B x B block: use P[np.arange(B), y]", _softmax_mistake(pick="block")),
-        ("dZ has the wrong sign: P - Y, not Y - P", _softmax_mistake(sign=-1)),
-        ("dZ = P / B: subtract the one-hot labels Y", _softmax_mistake(one_hot=False)),
-        ("dZ is missing 1/B: the loss is the batch mean", _softmax_mistake(per_B=False)),
+         "classes, then average over the batch", partial(_softmax_wrong, pick="every entry")),
+        ("P[:, y] picks a B x B block: use P[np.arange(B), y]",
+         partial(_softmax_wrong, pick="block")),
+        ("dZ has the wrong sign: P - Y, not Y - P", partial(_softmax_wrong, sign=-1)),
+        ("dZ = P / B: subtract the one-hot labels Y", partial(_softmax_wrong, one_hot=False)),
+        ("dZ is missing 1/B: the loss is the batch mean", partial(_softmax_wrong, per_B=False)),
         ("dZ = P - Y / B: the brackets are missing, (P - Y) / B",
-         _softmax_mistake(precedence=True)),
+         partial(_softmax_wrong, precedence=True)),
     ])
 
 EXERCISES = [DENSE_FORWARD, DENSE_BACKWARD, RELU_BACKWARD, SOFTMAX_CROSS_ENTROPY]

@@ -22,65 +22,42 @@ COLUMN_SCALES = np.array([1e-3, 1e-1, 1.0, 100.0])
 STEP_FACTORS = (1.0, -3.0, 0.5, 10.0)
 
 
-def _case(mid_training: bool):
-    def make(symbols: tuple):
-        rng = np.random.default_rng(11)
-        W = rng.standard_normal(SHAPE)
-        grads = [rng.standard_normal(SHAPE) * COLUMN_SCALES * f for f in STEP_FACTORS]
-        for g in grads:
-            g[0, 0] = 0.0  # a weight that never gets a gradient
-        states = [np.zeros(SHAPE) for _ in symbols]
-        if mid_training:
-            for name, arr in zip(symbols, states):
-                draw = rng.standard_normal(SHAPE) * COLUMN_SCALES
-                arr[...] = draw if name == "v" else draw * draw  # s is an average of dW²
-                arr[0, 0] = 0.0
-        return W, grads, states, (10 if mid_training else 0)
-    return make
+def make_case(symbols: tuple, mid_training: bool) -> tuple:
+    """W, the 4 gradients, the starting state (one array per symbol) and t before step 1."""
+    rng = np.random.default_rng(11)
+    W = rng.standard_normal(SHAPE)
+    grads = [rng.standard_normal(SHAPE) * COLUMN_SCALES * f for f in STEP_FACTORS]
+    for g in grads:
+        g[0, 0] = 0.0  # a weight that never gets a gradient
+    states = [np.zeros(SHAPE) for _ in symbols]
+    if mid_training:
+        for name, arr in zip(symbols, states):
+            draw = rng.standard_normal(SHAPE) * COLUMN_SCALES
+            arr[...] = draw if name == "v" else draw * draw  # s is an average of dW²
+            arr[0, 0] = 0.0
+    return W, grads, states, (10 if mid_training else 0)
 
 
-CASES = [("from zero state", _case(False)), ("mid-training state", _case(True))]
+CASES = [("from zero state", False), ("mid-training state", True)]
 
 
-def run_steps(symbols: tuple, hyper: dict, with_t: bool = False):
-    """``run(fn, dtype)``: 4 steps of fn per case, W and the state fed back from step to
-    step; every W after a step, and the final state, by name."""
-
-    def run(fn, dtype) -> dict:
-        results = {}
-        for label, make in CASES:
-            W, grads, states, t = make(symbols)
-            W, states = W.astype(dtype), [s.astype(dtype) for s in states]
-            for k, dW in enumerate(grads, start=1):
-                fn(W, dW.astype(dtype), *states, *([t + k] if with_t else []), *hyper.values())
-                results[f"W after step {k} ({label})"] = W.copy()
-            for name, arr in zip(symbols, states):
-                results[f"{name} after step {len(grads)} ({label})"] = arr.copy()
-        return results
-
-    return run
+def run_steps(fn, dtype, *, symbols: tuple, hyper: dict, with_t: bool = False) -> dict:
+    """4 steps of fn per case, W and the state fed back from step to step; every W after a
+    step, and the final state, by name (``Exercise.run`` is this, with its settings bound)."""
+    results = {}
+    for label, mid_training in CASES:
+        W, grads, states, t = make_case(symbols, mid_training)
+        W, states = W.astype(dtype), [s.astype(dtype) for s in states]
+        for k, dW in enumerate(grads, start=1):
+            fn(W, dW.astype(dtype), *states, *([t + k] if with_t else []), *hyper.values())
+            results[f"W after step {k} ({label})"] = W.copy()
+        for name, arr in zip(symbols, states):
+            results[f"{name} after step {len(grads)} ({label})"] = arr.copy()
+    return results
 
 
-def _shapes(names: str, hyper: dict):
-    return lambda dtype: (f"{names}: arrays of W's shape {SHAPE}; "
-                          f"{', '.join(hyper)}: numbers")
-
-
-def _exercise(name, symbols, hyper, reference, formula, mistakes, with_t=False):
-    args = ", ".join(("W", "dW", *symbols, *(["t"] if with_t else []), *hyper))
-    changed = " and ".join(", ".join(("W", *symbols)).rsplit(", ", 1))
-    task = (f"One {TITLES[name]} step on a parameter W with gradient dW"
-            f"{' at step number t (1 at the first step)' if with_t else ''}: change "
-            f"{changed} in place and return None.")
-    return Exercise(name=name, signature=f"{name}({args}) -> None", task=task, formula=formula,
-                    run=run_steps(symbols, hyper, with_t), reference=reference,
-                    shapes=_shapes(", ".join(("W", "dW", *symbols)), hyper),
-                    mistakes=[(message, partial(wrong, **flags))
-                              for message, wrong, flags in mistakes])
-
-
-TITLES = {"sgd": "plain gradient descent", "momentum": "Momentum", "rmsprop": "RMSProp",
-          "adam": "Adam"}
+def shapes(dtype, *, names: str, hyper: dict) -> str:
+    return f"{names}: arrays of W's shape {SHAPE}; {', '.join(hyper)}: numbers"
 
 
 def _step(W, step, lr, rebind_W):
@@ -103,12 +80,19 @@ def _sgd(W, dW, lr, *, sign=1.0, scaled=True, rebind_W=False):
 
 W_REBOUND = "W was rebound, not updated in place: write W -= ..."
 
-SGD_EXERCISE = _exercise(
-    "sgd", (), {"lr": 0.1}, sgd, "W ← W - lr dW", [
+SGD_EXERCISE = Exercise(
+    name="sgd", signature="sgd(W, dW, lr) -> None",
+    task="One plain gradient descent step on a parameter W with gradient dW: change W in "
+         "place and return None.",
+    formula="W ← W - lr dW",
+    run=partial(run_steps, symbols=(), hyper={"lr": 0.1}),
+    reference=sgd,
+    shapes=partial(shapes, names="W, dW", hyper={"lr": 0.1}),
+    mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("W moved up the gradient: W -= lr dW", _sgd, {"sign": -1.0}),
         ("the step forgot lr: W -= lr dW", _sgd, {"scaled": False}),
         (W_REBOUND, _sgd, {"rebind_W": True}),
-    ])
+    ]])
 
 
 # ----- Momentum ------------------------------------------------------------------------------
@@ -127,9 +111,15 @@ def _momentum(W, dW, v, lr, beta, *, heavy=False, swap=False, old=False, rebind_
     _step(W, step, lr, rebind_W)
 
 
-MOMENTUM_EXERCISE = _exercise(
-    "momentum", ("v",), {"lr": 0.1, "beta": 0.9}, momentum,
-    "v ← beta v + (1 - beta) dW\nW ← W - lr v", [
+MOMENTUM_EXERCISE = Exercise(
+    name="momentum", signature="momentum(W, dW, v, lr, beta) -> None",
+    task="One Momentum step on a parameter W with gradient dW: change W and v in place and "
+    "return None.",
+    formula="v ← beta v + (1 - beta) dW\nW ← W - lr v",
+    run=partial(run_steps, symbols=("v",), hyper={"lr": 0.1, "beta": 0.9}),
+    reference=momentum,
+    shapes=partial(shapes, names="W, dW, v", hyper={"lr": 0.1, "beta": 0.9}),
+    mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("heavy-ball momentum: here v is an average, v = beta v + (1 - beta) dW",
          _momentum, {"heavy": True}),
         ("beta and 1 - beta are swapped: v = beta v + (1 - beta) dW", _momentum, {"swap": True}),
@@ -138,7 +128,7 @@ MOMENTUM_EXERCISE = _exercise(
         ("v was rebound, not updated in place: write v[...] = ...", _momentum,
          {"rebind_v": True}),
         (W_REBOUND, _momentum, {"rebind_W": True}),
-    ])
+    ]])
 
 
 # ----- RMSProp -------------------------------------------------------------------------------
@@ -166,9 +156,15 @@ def _rmsprop(W, dW, s, lr, rho, eps, *, swap=False, square=True, decay=True, old
 
 S_REBOUND = "s was rebound, not updated in place: write s[...] = ..."
 
-RMSPROP_EXERCISE = _exercise(
-    "rmsprop", ("s",), {"lr": 0.01, "rho": 0.9, "eps": 1e-8}, rmsprop,
-    "s ← rho s + (1 - rho) dW ⊙ dW      (element-wise)\nW ← W - lr dW / (sqrt(s) + eps)", [
+RMSPROP_EXERCISE = Exercise(
+    name="rmsprop", signature="rmsprop(W, dW, s, lr, rho, eps) -> None",
+    task="One RMSProp step on a parameter W with gradient dW: change W and s in place and "
+    "return None.",
+    formula="s ← rho s + (1 - rho) dW ⊙ dW      (element-wise)\nW ← W - lr dW / (sqrt(s) + eps)",
+    run=partial(run_steps, symbols=("s",), hyper={"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    reference=rmsprop,
+    shapes=partial(shapes, names="W, dW, s", hyper={"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("rho and 1 - rho are swapped: s = rho s + (1 - rho) dW²", _rmsprop, {"swap": True}),
         ("s averages dW, not dW²: s = rho s + (1 - rho) dW ⊙ dW", _rmsprop, {"square": False}),
         ("s is a running sum (AdaGrad): RMSProp decays it, s = rho s + (1 - rho) dW²",
@@ -181,7 +177,7 @@ RMSPROP_EXERCISE = _exercise(
         ("multiplied by sqrt(s) + eps: divide by it", _rmsprop, {"divide": False}),
         (S_REBOUND, _rmsprop, {"rebind_s": True}),
         (W_REBOUND, _rmsprop, {"rebind_W": True}),
-    ])
+    ]])
 
 
 # ----- Adam ----------------------------------------------------------------------------------
@@ -213,11 +209,19 @@ def _adam(W, dW, v, s, t, lr, beta1, beta2, eps, *, swap=False, old=False, corre
 
 OFF_BY_ONE = "bias correction off by one: t starts at 1 (the first step divides by 1 - beta1)"
 
-ADAM_EXERCISE = _exercise(
-    "adam", ("v", "s"), {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, adam,
-    "v ← beta1 v + (1 - beta1) dW\ns ← beta2 s + (1 - beta2) dW ⊙ dW\n"
+ADAM_RATES = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+ADAM_EXERCISE = Exercise(
+    name="adam", signature="adam(W, dW, v, s, t, lr, beta1, beta2, eps) -> None",
+    task="One Adam step on a parameter W with gradient dW at step number t (1 at the first "
+    "step): change W, v and s in place and return None.",
+    formula="v ← beta1 v + (1 - beta1) dW\ns ← beta2 s + (1 - beta2) dW ⊙ dW\n"
     "v̂ = v / (1 - beta1^t),   ŝ = s / (1 - beta2^t)      (t = 1 at the first step)\n"
-    "W ← W - lr v̂ / (sqrt(ŝ) + eps)", [
+    "W ← W - lr v̂ / (sqrt(ŝ) + eps)",
+    run=partial(run_steps, symbols=("v", "s"), hyper=ADAM_RATES, with_t=True),
+    reference=adam,
+    shapes=partial(shapes, names="W, dW, v, s", hyper=ADAM_RATES),
+    mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("no bias correction: v̂ = v / (1 - beta1^t), ŝ = s / (1 - beta2^t)", _adam,
          {"correct_v": False, "correct_s": False}),
         ("ŝ is not bias-corrected: ŝ = s / (1 - beta2^t)", _adam, {"correct_s": False}),
@@ -236,6 +240,6 @@ ADAM_EXERCISE = _exercise(
         ("v was rebound, not updated in place: write v[...] = ...", _adam, {"rebind_v": True}),
         (S_REBOUND, _adam, {"rebind_s": True}),
         (W_REBOUND, _adam, {"rebind_W": True}),
-    ], with_t=True)
+    ]])
 
 EXERCISES = [SGD_EXERCISE, MOMENTUM_EXERCISE, RMSPROP_EXERCISE, ADAM_EXERCISE]
