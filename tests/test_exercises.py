@@ -26,7 +26,7 @@ def test_the_exercises_are_the_issues_eight_in_order():
 @pytest.mark.parametrize("name", NAMES)
 def test_a_learners_plain_numpy_solution_passes(name):
     grade = exercises.check(name, getattr(solutions, name))
-    assert grade.passed, grade.message
+    assert grade.passed is True and grade.exercise == name, grade.message
     assert str(grade) == grade.message and grade.message.startswith(f"{name}: correct")
 
 
@@ -429,8 +429,9 @@ CATALOGUE = {
         'ŝ is not bias-corrected: ŝ = s / (1 - beta2^t)',
         'v̂ is not bias-corrected: v̂ = v / (1 - beta1^t)',
         'ŝ was corrected with beta1: ŝ = s / (1 - beta2^t)',
-        'bias correction off by one: t starts at 1 (the first step divides by 1 - beta1)',
-        'bias correction off by one: t starts at 1 (the first step divides by 1 - beta1)',
+        'bias correction off by one: t starts at 1, and is not increased again (t + 1)',
+        ('bias correction off by one: t starts at 1 (t - 1 makes the first step divide by 1 - '
+         'beta1^0 = 0)'),
         ('the bias-corrected v̂ and ŝ were stored in v and s: keep v and s as the running '
          'averages and correct copies'),
         'beta1 and beta2 are swapped: v decays with beta1, s with beta2',
@@ -448,7 +449,7 @@ CATALOGUE = {
                                                            enumerate(MISTAKES)])
 def test_a_typical_mistake_fails_and_is_named(name, fn, named):
     grade = exercises.check(name, fn)
-    assert not grade.passed
+    assert grade.passed is False and grade.exercise == name
     said = grade.message.removeprefix(f"{name}: ")
     assert named in said and said in CATALOGUE[name], grade.message
 
@@ -466,7 +467,7 @@ def test_every_catalogued_mistake_is_told_by_its_own_message():
 
 def test_a_wrong_result_outside_the_catalogue_says_where_and_by_how_much():
     grade = exercises.check("dense_forward", lambda X, W, b: X @ W + 2 * b)
-    X, W, b = exercises.backprop._dense_case()
+    X, W, b = exercises.backprop.DENSE_CASE
     layer = tn.Dense(3, 4)
     layer.W[...], layer.b[...] = W, b
     expected = layer.forward(X)[0, 0]
@@ -488,7 +489,7 @@ def test_a_solution_right_only_in_float64_is_told_so():
         W -= (lr if W.dtype == np.float64 else 2 * lr) * dW
 
     grade = exercises.check("sgd", sgd)
-    assert not grade.passed
+    assert grade.passed is False and grade.exercise == "sgd"
     assert grade.message.startswith("sgd: right in float64, but in float32 W after step 1")
 
 
@@ -553,7 +554,8 @@ def generator(X, W, dZ):
 ])
 def test_the_grader_never_raises(name, fn, says):
     grade = exercises.check(name, fn)
-    assert not grade.passed and says in grade.message, grade.message
+    assert grade.passed is False and grade.exercise == name
+    assert says in grade.message, grade.message
 
 
 def test_an_unknown_exercise_is_refused_naming_the_choices():
@@ -575,3 +577,119 @@ def test_the_readme_shows_what_the_grader_says_and_counts():
     catalogue = sum(len(ex.mistakes) for ex in exercises.EXERCISES.values())
     assert f"prints the catalogue's size, {catalogue};" in section
     assert f"the tests write {len(MISTAKES)}\nmistakes" in section
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda W, dW, lr: (_ for _ in ()).throw(ValueError("a bad argument")), None),
+    (lambda W, dW, lr: W + "text", None),  # a TypeError, but not about the arguments
+    (lambda W, dW, lr: np.zeros(3).reshape(2, 2), "the shapes here"),
+    (lambda W, dW, lr: np.sum(W, axis=5), "the shapes here"),
+    (lambda W, dW, lr: [][1], "the shapes here"),
+    (lambda W, dW, lr: float("x"), None),  # a ValueError about no shape
+])
+def test_a_hint_is_given_only_where_it_fits(fn, hint):
+    grade = exercises.check("sgd", fn)
+    assert "raised" in grade.message
+    assert ("the shapes here" in grade.message) == (hint == "the shapes here")
+    assert "the function is sgd(W, dW, lr) -> None" not in grade.message
+
+
+def test_a_long_value_is_shortened_and_code_without_source_has_no_line():
+    grade = exercises.check("dense_forward", lambda X, W, b: "x" * 100)
+    assert grade.message == ("dense_forward: Z (B=5, n_in=3, n_out=4) is '" + "x" * 56
+                             + "..., expected an array of shape (5, 4)")
+    scope = {}
+    exec("def sgd(W, dW, lr):\n    raise RuntimeError('no source')", scope)
+    assert exercises.check("sgd", scope["sgd"]).message == "sgd: raised RuntimeError: no source"
+
+
+# ----- what the learner's function is given, and how results are compared ----------------
+
+def test_the_learner_gets_each_dtype_and_t_from_1_and_the_promised_cases():
+    seen = []
+
+    def adam(W, dW, v, s, t, lr, beta1, beta2, eps):
+        seen.append((W.dtype, dW.dtype, v.dtype, s.dtype, t, dW[0, 0], v.copy(), s.copy()))
+        solutions.adam(W, dW, v, s, t, lr, beta1, beta2, eps)
+
+    assert exercises.check("adam", adam).passed
+    assert [str(d[0]) for d in seen] == ["float64"] * 8 + ["float32"] * 8
+    assert all(d[0] == d[1] == d[2] == d[3] for d in seen)
+    assert [d[4] for d in seen] == [1, 2, 3, 4, 11, 12, 13, 14] * 2  # t = 1 at the first step
+    assert all(d[5] == 0 for d in seen)  # a weight that never gets a gradient
+    first, mid = seen[0], seen[4]
+    assert not first[6].any() and not first[7].any()  # from a zero state ...
+    assert (mid[6] < 0).any() and (mid[7] >= 0).all() and (mid[7] > 0).sum() == 11  # ... or not
+    dW = [np.abs(d) for d in exercises.steps.GRADS]
+    assert all(g[:, 3].max() > 1e4 * g[:, 0].max() for g in dW)  # columns from 1e-3 to 100
+    got = []
+    exercises.check("relu_backward", lambda Z, dA: got.append((Z.dtype, dA.dtype, Z))
+                    or solutions.relu_backward(Z, dA))
+    assert [str(z) for z, _, _ in got] == ["float64", "float32"] and got[1][1] == np.float32
+    assert (got[0][2] == 0).sum() == 3  # exact zeros in Z
+
+
+def test_the_grader_is_silent_even_where_numpy_is_told_to_raise():
+    import warnings
+
+    old = np.seterr(all="raise")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            grade = exercises.check("softmax_cross_entropy", lambda Z, y: ce(Z, y, shift=False))
+            assert grade.message.endswith("subtract each row's max before exp")
+            grade = exercises.check("dense_forward", lambda X, W, b: np.full((5, 4), np.inf))
+            assert "differs at [0, 0]: expected" in grade.message and "got inf" in grade.message
+    finally:
+        np.seterr(**old)
+
+
+def test_values_are_compared_relative_to_themselves_or_near_0_to_the_largest():
+    difference = exercises.grader.difference
+    want = {"a": np.array([0.1, 0.0, -0.1])}  # near 0: a thousandth of 0.1, times rtol
+    assert difference({"a": np.array([0.1, 0.9e-13, -0.1])}, want, 1e-9) is None
+    assert difference({"a": np.array([0.1, 1.1e-13, -0.1])}, want, 1e-9) == (
+        "a differs at [1]: expected 0, got 1.1e-13")
+    assert difference({"a": np.array([0.1 + 0.9e-10, 0, -0.1])}, want, 1e-9) is None
+    assert difference({"a": np.array([0.1 + 1.2e-10, 0, -0.1])}, want, 1e-9) is not None
+    assert difference({"a": np.array([np.nan, 0, -0.1])}, {"a": np.array([np.nan, 0, -0.1])},
+                      1e-9) is None
+    assert difference({"a": 2.0}, {"a": 1.0}, 1e-9) == "a differs: expected 1, got 2"
+    assert difference({"a": "x"}, {"a": "y"}, 1e-9) == "a: x, expected y"
+
+
+def test_a_bool_mask_and_integer_results_are_numbers_to_compare():
+    grade = exercises.check("relu_backward", lambda Z, dA: Z > 0)
+    assert grade.message == "relu_backward: returned the mask Z > 0 itself: multiply it by dA"
+    grade = exercises.check("dense_forward", lambda X, W, b: np.zeros((5, 4), dtype=np.int64))
+    assert "Z (B=5, n_in=3, n_out=4) differs at [0, 0]: expected" in grade.message
+    grade = exercises.check("dense_forward", lambda X, W, b: np.zeros((5, 4), dtype=np.uint8))
+    assert "differs at [0, 0]" in grade.message
+
+
+def test_a_changed_input_is_reported_even_when_the_result_is_right():
+    def dense_forward(X, W, b):
+        Z = X @ W + b
+        X[...] = 0
+        return Z
+
+    assert exercises.check("dense_forward", dense_forward).message == (
+        "dense_forward: input X (B=5, n_in=3, n_out=4): changed in place, expected unchanged")
+
+
+@pytest.mark.parametrize("length, shortened", [(58, False), (59, True)])
+def test_values_longer_than_60_characters_are_shortened(length, shortened):
+    text = "x" * length  # its repr has 2 characters more
+    message = exercises.check("dense_forward", lambda X, W, b: text).message
+    shown = repr(text) if not shortened else repr(text)[:57] + "..."
+    assert message == f"dense_forward: Z (B=5, n_in=3, n_out=4) is {shown}, expected an array " \
+                      f"of shape (5, 4)"
+
+
+def test_an_unpacking_error_gets_the_signature_and_a_builtin_no_line():
+    def sgd(W, dW, lr):
+        a, b = None
+
+    assert exercises.check("sgd", sgd).message.endswith("; the function is sgd(W, dW, lr) -> None")
+    message = exercises.check("sgd", np.add).message
+    assert message.startswith("sgd: raised TypeError") and "(line" not in message

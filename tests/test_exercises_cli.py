@@ -7,7 +7,7 @@ import pytest
 
 from tinynet import exercises
 from tinynet.cli import main
-from tinynet.exercises.command import stub_text
+from tinynet.exercises.command import stub, stub_text
 
 SOLUTIONS = Path(__file__).with_name("exercise_solutions.py")
 
@@ -98,3 +98,48 @@ def test_mistakes_on_the_command_line_are_one_line_and_exit_2(tmp_path, capsys, 
     assert capsys.readouterr().err == (f"tinynet exercises: error: "
                                        f"{error.format(dir=tmp_path)} (--debug shows the "
                                        f"traceback)\n")
+
+
+def test_a_stub_is_the_signature_the_task_and_the_formula():
+    assert stub(exercises.EXERCISES["sgd"]) == (
+        "def sgd(W, dW, lr):\n"
+        "    # One plain gradient descent step on a parameter W with gradient dW: "
+        "change W in place\n"
+        "    # and return None.\n"
+        "    #\n"
+        "    #   W ← W - lr dW\n"
+        '    raise NotImplementedError("your code here")\n')
+    text = stub_text("here.py")
+    assert text.startswith('"""tinynet exercises: backprop and the article\'s optimizers')
+    assert "\n    tinynet exercises check here.py\n" in text
+    assert text.endswith("\n\n\n" + stub(exercises.EXERCISES["adam"]))
+    assert text.count("\n\n\ndef ") == 8
+
+
+def test_start_makes_the_folders_and_check_skips_what_is_not_a_function(tmp_path, capsys):
+    assert main(["exercises", "start", str(tmp_path / "a" / "b")]) == 0
+    assert (tmp_path / "a" / "b" / "exercises.py").is_file()
+    odd = tmp_path / "odd.py"
+    odd.write_text("sgd = 3\n\ndef rmsprop(W, dW, s, lr, rho, eps):\n    pass\n")
+    assert main(["exercises", "check", str(odd)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out[1:-1]] == ["FAIL  rmsprop"]
+    assert out[-1] == "0 of 1 exercises pass"
+
+
+def test_the_help_says_what_each_action_does_and_a_mistyped_one_gets_the_choices(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["exercises", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "{list,start,check}" in text and "start: a folder; check: a file" in text
+    assert ("'list' the exercises; 'start DIR' writes DIR/exercises.py, one stub per exercise "
+            "with its formula; 'check FILE' grades every exercise function FILE defines and "
+            "names the mistake when one is wrong (exit 1 if any fails).") in text
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "graded exercises: backprop and the optimizers, written by you" in " ".join(
+        capsys.readouterr().out.split())
+    with pytest.raises(SystemExit) as done:
+        main(["exercises", "chek"])
+    assert done.value.code == 2 and "'check'" in capsys.readouterr().err

@@ -20,16 +20,27 @@ from .grader import Exercise
 B, N_IN, N_OUT = 5, 3, 4  # no two equal: every transposition shows
 
 
-def _rng():
-    return np.random.default_rng(7)
+# The cases are data, made once: the same arrays for every learner and every run.
+_draw = np.random.default_rng(7)
+DENSE_CASE = (_draw.standard_normal((B, N_IN)), _draw.standard_normal((N_IN, N_OUT)),
+              _draw.standard_normal(N_OUT))                           # X, W, b
+BACKWARD_CASE = (*DENSE_CASE[:2], _draw.standard_normal((B, N_OUT)) / B)  # X, W, dZ (1/B in)
+_Z = _draw.standard_normal((B, N_OUT))
+_Z[::2, 1] = 0.0  # exact zeros: relu'(0) is 0
+# dA: all different, and negative where Z > 0.5, so a mask taken from dA differs
+RELU_CASE = (_Z, np.arange(1.0, B * N_OUT + 1).reshape(B, N_OUT) * np.where(_Z > 0.5, -1, 1))
+LABELS = np.array([0, 3, 1, 3, 2])
+LOGITS_NEAR_0 = (_draw.standard_normal((B, N_OUT)), LABELS)
+LOGITS_FAR_APART = (3 * _draw.standard_normal((B, N_OUT))  # rows near +-1000: exp overflows
+                    + np.array([[1000.0], [-1000.0], [990.0], [-990.0], [5.0]]), LABELS)
 
 
 def run_calls(fn, dtype, *, cases: list, outputs: tuple, inputs: tuple) -> dict:
     """Call fn on copies of each case's arrays and collect, by name, what it returned and
     whether it changed an input in place (``Exercise.run`` is this, with its cases bound)."""
     results = {}
-    for label, make in cases:
-        args = [a.astype(dtype) if a.dtype.kind == "f" else a for a in make()]
+    for label, case in cases:
+        args = [a.astype(dtype) if a.dtype.kind == "f" else a.copy() for a in case]
         given = [a.copy() for a in args]  # the learner's copies: did it change them?
         out = fn(*given)
         if len(outputs) > 1:
@@ -39,7 +50,7 @@ def run_calls(fn, dtype, *, cases: list, outputs: tuple, inputs: tuple) -> dict:
             results[f"{name} ({label})"] = value
         for name, before, after in zip(inputs, args, given):
             results[f"input {name} ({label})"] = (
-                "unchanged" if np.array_equal(before, after, equal_nan=True)
+                "unchanged" if np.array_equal(before, after)
                 else "changed in place")
     return results
 
@@ -54,15 +65,12 @@ def _count(out, outputs: tuple) -> str:
 
 # ----- dense_forward(X, W, b) -> Z -----------------------------------------------------------
 
-def _dense_case():
-    rng = _rng()
-    X, W = rng.standard_normal((B, N_IN)), rng.standard_normal((N_IN, N_OUT))
-    return X, W, rng.standard_normal(N_OUT)
-
-
-def _layer(W, b) -> Dense:
-    layer = Dense(*W.shape, dtype=W.dtype)
-    layer.W[...], layer.b[...] = W, b
+def _layer(W, b=None) -> Dense:
+    """A float64 Dense layer holding W (and b: the backward pass does not use it)."""
+    layer = Dense(*W.shape)
+    layer.W[...] = W
+    if b is not None:
+        layer.b[...] = b
     return layer
 
 
@@ -74,10 +82,10 @@ DENSE_FORWARD = Exercise(
     name="dense_forward", signature="dense_forward(X, W, b) -> Z",
     task="The output of a Dense layer for a batch X (one sample per row).",
     formula="Z = X W + b      X: (B, n_in), W: (n_in, n_out), b: (n_out,) -> Z: (B, n_out)",
-    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", _dense_case)], outputs=("Z",),
+    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", DENSE_CASE)], outputs=("Z",),
                 inputs=("X", "W", "b")),
     reference=dense_forward,
-    shapes=lambda dtype: f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), b ({N_OUT},); "
+    shapes=f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), b ({N_OUT},); "
                          f"Z = X @ W + b has shape ({B}, {N_OUT})",
     mistakes=[
         ("the bias b is missing: Z = X W + b", lambda X, W, b: X @ W),
@@ -89,13 +97,8 @@ DENSE_FORWARD = Exercise(
 
 # ----- dense_backward(X, W, dZ) -> (dX, dW, db) ----------------------------------------------
 
-def _backward_case():
-    X, W, _ = _dense_case()
-    return X, W, _rng().standard_normal((B, N_OUT)) / B
-
-
 def dense_backward(X, W, dZ):
-    layer = _layer(W, np.zeros(W.shape[1], W.dtype))
+    layer = _layer(W)
     layer.forward(X)
     dX = layer.backward(dZ)
     return dX, layer.dW, layer.db
@@ -114,10 +117,10 @@ DENSE_BACKWARD = Exercise(
     task="The Dense layer's backward pass: the gradients of its input, W and b, given dZ.",
     formula="dW = Xᵀ dZ,   db = the sum of dZ over the batch (the rows),   dX = dZ Wᵀ\n"
             "dZ is already the batch-mean gradient: it includes 1/B",
-    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", _backward_case)],
+    run=partial(run_calls, cases=[("B=5, n_in=3, n_out=4", BACKWARD_CASE)],
                 outputs=("dX", "dW", "db"), inputs=("X", "W", "dZ")),
     reference=dense_backward,
-    shapes=lambda dtype: f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), dZ ({B}, {N_OUT}); "
+    shapes=f"X ({B}, {N_IN}), W ({N_IN}, {N_OUT}), dZ ({B}, {N_OUT}); "
                          f"dX = dZ @ W.T has shape (B, n_in) = ({B}, {N_IN}), dW has W's "
                          f"shape ({N_IN}, {N_OUT}), db has b's shape ({N_OUT},)",
     mistakes=[
@@ -142,12 +145,6 @@ DENSE_BACKWARD = Exercise(
 
 # ----- relu_backward(Z, dA) -> dZ ------------------------------------------------------------
 
-def _relu_case():
-    Z = _rng().standard_normal((B, N_OUT))
-    Z[::2, 1] = 0.0  # exact zeros: relu'(0) is 0
-    return Z, np.arange(1.0, B * N_OUT + 1).reshape(B, N_OUT) * np.where(Z > 0.5, -1, 1)
-
-
 def relu_backward(Z, dA):
     relu = ReLU()
     relu.forward(Z)
@@ -163,10 +160,10 @@ RELU_BACKWARD = Exercise(
     name="relu_backward", signature="relu_backward(Z, dA) -> dZ",
     task="ReLU's backward pass: dZ = dLoss/dZ from dA = dLoss/dA, where A = relu(Z).",
     formula="dZ = dA ⊙ relu'(Z),   relu'(Z) = 1 where Z > 0, else 0 (also at Z = 0)",
-    run=partial(run_calls, cases=[("Z with exact zeros", _relu_case)], outputs=("dZ",),
+    run=partial(run_calls, cases=[("Z with exact zeros", RELU_CASE)], outputs=("dZ",),
                 inputs=("Z", "dA")),
     reference=relu_backward,
-    shapes=lambda dtype: f"Z ({B}, {N_OUT}), dA ({B}, {N_OUT}); dZ has their shape",
+    shapes=f"Z ({B}, {N_OUT}), dA ({B}, {N_OUT}); dZ has their shape",
     mistakes=[
         ("relu'(0) must be 0: use Z > 0", lambda Z, dA: dA * (Z >= 0)),
         ("the mask is inverted: dA passes where Z > 0", lambda Z, dA: dA * (Z <= 0)),
@@ -183,16 +180,6 @@ RELU_BACKWARD = Exercise(
 
 # ----- softmax_cross_entropy(Z, y) -> (loss, dZ) ---------------------------------------------
 
-def _logits(scale: float = 1.0, shift: float = 0.0):
-    Z = _rng().standard_normal((B, N_OUT)) * scale + shift
-    return Z, np.array([0, 3, 1, 3, 2])
-
-
-def _logits_far_apart():
-    Z, y = _logits(3.0)
-    return Z + np.array([[1000.0], [-1000.0], [990.0], [-990.0], [5.0]]), y
-
-
 def softmax_cross_entropy(Z, y):
     loss = SoftmaxCrossEntropy()
     return loss.forward(Z, y), loss.backward()
@@ -202,16 +189,19 @@ def _softmax_wrong(Z, y, *, shift="row", axis=1, mean=True, minus=True, pick="tr
                    sign=1, one_hot=True, per_B=True, precedence=False):
     """softmax_cross_entropy with one thing changed (the flags say what)."""
     n = len(y)
-    top = {"row": Z.max(axis=1, keepdims=True), "batch": Z.max(), "none": 0.0}[shift]
-    E = np.exp(Z - top)
+    if shift == "row":
+        Z = Z - Z.max(axis=1, keepdims=True)
+    elif shift == "batch":
+        Z = Z - Z.max()
+    E = np.exp(Z)
     P = E / E.sum(axis=axis, keepdims=True)
     Y = np.eye(Z.shape[1])[y]
     logs = {"true": np.log(P[np.arange(n), y]), "all": np.log(P), "block": np.log(P[:, y]),
             "every entry": Y * np.log(P)}
-    loss = (np.mean if mean else np.sum)(logs[pick]) * (-1 if minus else 1)
+    loss = (np.mean if mean else np.sum)(logs[pick])
     Y = Y if one_hot else 0
     dZ = P - Y / n if precedence else (P - Y) / (n if per_B else 1)
-    return loss, sign * dZ
+    return -loss if minus else loss, sign * dZ
 
 
 SOFTMAX_CROSS_ENTROPY = Exercise(
@@ -220,11 +210,11 @@ SOFTMAX_CROSS_ENTROPY = Exercise(
     formula="P = softmax(Z), row by row: P[i] = exp(Z[i] - max Z[i]) / sum of the same\n"
             "loss = -(1/B) Σ_i log P[i, y_i]     (the batch mean)\n"
             "dZ = (P - Y) / B                      Y: the one-hot labels",
-    run=partial(run_calls, cases=[("logits near 0", _logits),
-                   ("logits near +1000 and -1000", _logits_far_apart)], outputs=("loss", "dZ"),
+    run=partial(run_calls, cases=[("logits near 0", LOGITS_NEAR_0),
+                   ("logits near +1000 and -1000", LOGITS_FAR_APART)], outputs=("loss", "dZ"),
                 inputs=("Z", "y")),
     reference=softmax_cross_entropy,
-    shapes=lambda dtype: f"Z ({B}, {N_OUT}), y ({B},) integer classes; loss is a number, "
+    shapes=f"Z ({B}, {N_OUT}), y ({B},) integer classes; loss is a number, "
                          f"dZ has Z's shape ({B}, {N_OUT})",
     mistakes=[
         ("softmax overflowed for large logits: subtract each row's max before exp",

@@ -22,49 +22,39 @@ COLUMN_SCALES = np.array([1e-3, 1e-1, 1.0, 100.0])
 STEP_FACTORS = (1.0, -3.0, 0.5, 10.0)
 
 
-def make_case(symbols: tuple, mid_training: bool) -> tuple:
-    """W, the 4 gradients, the starting state (one array per symbol) and t before step 1."""
-    rng = np.random.default_rng(11)
-    W = rng.standard_normal(SHAPE)
-    grads = [rng.standard_normal(SHAPE) * COLUMN_SCALES * f for f in STEP_FACTORS]
-    for g in grads:
-        g[0, 0] = 0.0  # a weight that never gets a gradient
-    states = [np.zeros(SHAPE) for _ in symbols]
-    if mid_training:
-        for name, arr in zip(symbols, states):
-            draw = rng.standard_normal(SHAPE) * COLUMN_SCALES
-            arr[...] = draw if name == "v" else draw * draw  # s is an average of dW²
-            arr[0, 0] = 0.0
-    return W, grads, states, (10 if mid_training else 0)
-
-
-CASES = [("from zero state", False), ("mid-training state", True)]
+# The cases are data, made once: the same arrays for every learner and every run.
+_draw = np.random.default_rng(11)
+W0 = _draw.standard_normal(SHAPE)
+GRADS = [_draw.standard_normal(SHAPE) * COLUMN_SCALES * f for f in STEP_FACTORS]
+for _g in GRADS:
+    _g[0, 0] = 0.0  # a weight that never gets a gradient
+_v = _draw.standard_normal(SHAPE) * COLUMN_SCALES           # a running average of dW
+_s = (_draw.standard_normal(SHAPE) * COLUMN_SCALES) ** 2    # a running average of dW²
+_v[0, 0] = _s[0, 0] = 0.0
+_zero = np.zeros(SHAPE)
+# (label, the state at the start, t before the first of the 4 steps)
+CASES = [("from zero state", {"v": _zero, "s": _zero}, 0),
+         ("mid-training state", {"v": _v, "s": _s}, 10)]
 
 
 def run_steps(fn, dtype, *, symbols: tuple, hyper: dict, with_t: bool = False) -> dict:
     """4 steps of fn per case, W and the state fed back from step to step; every W after a
     step, and the final state, by name (``Exercise.run`` is this, with its settings bound)."""
     results = {}
-    for label, mid_training in CASES:
-        W, grads, states, t = make_case(symbols, mid_training)
-        W, states = W.astype(dtype), [s.astype(dtype) for s in states]
-        for k, dW in enumerate(grads, start=1):
+    for label, start, t in CASES:
+        W, states = W0.astype(dtype), [start[name].astype(dtype) for name in symbols]
+        for k, dW in enumerate(GRADS, start=1):
             fn(W, dW.astype(dtype), *states, *([t + k] if with_t else []), *hyper.values())
             results[f"W after step {k} ({label})"] = W.copy()
         for name, arr in zip(symbols, states):
-            results[f"{name} after step {len(grads)} ({label})"] = arr.copy()
+            results[f"{name} after step {len(GRADS)} ({label})"] = arr.copy()
     return results
 
 
-def shapes(dtype, *, names: str, hyper: dict) -> str:
-    return f"{names}: arrays of W's shape {SHAPE}; {', '.join(hyper)}: numbers"
-
-
 def _step(W, step, lr, rebind_W):
-    """W -= lr * step, in place; or, the mistake, a new local W."""
-    if rebind_W:
-        W = W - lr * step  # noqa: F841 - the mistake: the caller's W never changes
-    else:
+    """W -= lr * step, in place; or, the mistake ``W = W - lr * step``, which only rebinds a
+    local name: the caller's W stays as it was."""
+    if not rebind_W:
         W -= lr * step
 
 
@@ -87,7 +77,7 @@ SGD_EXERCISE = Exercise(
     formula="W ← W - lr dW",
     run=partial(run_steps, symbols=(), hyper={"lr": 0.1}),
     reference=sgd,
-    shapes=partial(shapes, names="W, dW", hyper={"lr": 0.1}),
+    shapes=f"W, dW: arrays of W's shape {SHAPE}; lr: a number",
     mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("W moved up the gradient: W -= lr dW", _sgd, {"sign": -1.0}),
         ("the step forgot lr: W -= lr dW", _sgd, {"scaled": False}),
@@ -116,9 +106,9 @@ MOMENTUM_EXERCISE = Exercise(
     task="One Momentum step on a parameter W with gradient dW: change W and v in place and "
     "return None.",
     formula="v ← beta v + (1 - beta) dW\nW ← W - lr v",
-    run=partial(run_steps, symbols=("v",), hyper={"lr": 0.1, "beta": 0.9}),
+    run=partial(run_steps, symbols=("v",), hyper={"lr": 0.1, "beta": 0.8}),
     reference=momentum,
-    shapes=partial(shapes, names="W, dW, v", hyper={"lr": 0.1, "beta": 0.9}),
+    shapes=f"W, dW, v: arrays of W's shape {SHAPE}; lr, beta: numbers",
     mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("heavy-ball momentum: here v is an average, v = beta v + (1 - beta) dW",
          _momentum, {"heavy": True}),
@@ -161,9 +151,9 @@ RMSPROP_EXERCISE = Exercise(
     task="One RMSProp step on a parameter W with gradient dW: change W and s in place and "
     "return None.",
     formula="s ← rho s + (1 - rho) dW ⊙ dW      (element-wise)\nW ← W - lr dW / (sqrt(s) + eps)",
-    run=partial(run_steps, symbols=("s",), hyper={"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    run=partial(run_steps, symbols=("s",), hyper={"lr": 0.01, "rho": 0.95, "eps": 1e-7}),
     reference=rmsprop,
-    shapes=partial(shapes, names="W, dW, s", hyper={"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    shapes=f"W, dW, s: arrays of W's shape {SHAPE}; lr, rho, eps: numbers",
     mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("rho and 1 - rho are swapped: s = rho s + (1 - rho) dW²", _rmsprop, {"swap": True}),
         ("s averages dW, not dW²: s = rho s + (1 - rho) dW ⊙ dW", _rmsprop, {"square": False}),
@@ -189,14 +179,14 @@ def adam(W, dW, v, s, t, lr, beta1, beta2, eps):
 
 
 def _adam(W, dW, v, s, t, lr, beta1, beta2, eps, *, swap=False, old=False, correct_v=True,
-          correct_s=True, s_rate="beta2", t_shift=0, store=False, eps_inside=False,
+          correct_s=True, s_with_beta1=False, t_shift=0, store=False, eps_inside=False,
           with_eps=True, rebind_v=False, rebind_s=False, rebind_W=False):
     b1, b2 = (beta2, beta1) if swap else (beta1, beta2)
     new_v, new_s = b1 * v + (1 - b1) * dW, b2 * s + (1 - b2) * dW * dW
     mv, ms = (v.copy(), s.copy()) if old else (new_v, new_s)
     t = t + t_shift
     v_hat = mv / (1 - b1**t) if correct_v else mv
-    s_hat = ms / (1 - (b1 if s_rate == "beta1" else b2)**t) if correct_s else ms
+    s_hat = ms / (1 - (b1 if s_with_beta1 else b2)**t) if correct_s else ms
     den = np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + (eps if with_eps else 0.0)
     if store:
         new_v, new_s = v_hat, s_hat
@@ -207,9 +197,9 @@ def _adam(W, dW, v, s, t, lr, beta1, beta2, eps, *, swap=False, old=False, corre
     _step(W, v_hat / den, lr, rebind_W)
 
 
-OFF_BY_ONE = "bias correction off by one: t starts at 1 (the first step divides by 1 - beta1)"
+OFF_BY_ONE = "bias correction off by one: t starts at 1"
 
-ADAM_RATES = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+ADAM_RATES = {"lr": 0.01, "beta1": 0.85, "beta2": 0.99, "eps": 1e-7}
 
 ADAM_EXERCISE = Exercise(
     name="adam", signature="adam(W, dW, v, s, t, lr, beta1, beta2, eps) -> None",
@@ -220,15 +210,17 @@ ADAM_EXERCISE = Exercise(
     "W ← W - lr v̂ / (sqrt(ŝ) + eps)",
     run=partial(run_steps, symbols=("v", "s"), hyper=ADAM_RATES, with_t=True),
     reference=adam,
-    shapes=partial(shapes, names="W, dW, v, s", hyper=ADAM_RATES),
+    shapes=f"W, dW, v, s: arrays of W's shape {SHAPE}; t: an integer; lr, beta1, beta2, "
+           "eps: numbers",
     mistakes=[(message, partial(wrong, **flags)) for message, wrong, flags in [
         ("no bias correction: v̂ = v / (1 - beta1^t), ŝ = s / (1 - beta2^t)", _adam,
          {"correct_v": False, "correct_s": False}),
         ("ŝ is not bias-corrected: ŝ = s / (1 - beta2^t)", _adam, {"correct_s": False}),
         ("v̂ is not bias-corrected: v̂ = v / (1 - beta1^t)", _adam, {"correct_v": False}),
-        ("ŝ was corrected with beta1: ŝ = s / (1 - beta2^t)", _adam, {"s_rate": "beta1"}),
-        (OFF_BY_ONE, _adam, {"t_shift": 1}),
-        (OFF_BY_ONE, _adam, {"t_shift": -1}),
+        ("ŝ was corrected with beta1: ŝ = s / (1 - beta2^t)", _adam, {"s_with_beta1": True}),
+        (f"{OFF_BY_ONE}, and is not increased again (t + 1)", _adam, {"t_shift": 1}),
+        (f"{OFF_BY_ONE} (t - 1 makes the first step divide by 1 - beta1^0 = 0)", _adam,
+         {"t_shift": -1}),
         ("the bias-corrected v̂ and ŝ were stored in v and s: keep v and s as the running "
          "averages and correct copies", _adam, {"store": True}),
         ("beta1 and beta2 are swapped: v decays with beta1, s with beta2", _adam,
