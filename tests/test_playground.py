@@ -67,7 +67,28 @@ def test_training_progresses_and_the_page_is_served(server):
     status, body = call(server, "GET", f"/api/sessions/{key}/look")
     passes = json.loads(body)
     assert status == 200
-    assert set(passes[0]["layers"][0]) == {"l", "Z", "A", "dZ", "dW", "db", "update"}
+    assert set(passes[0]["layers"][0]) == {"l", "Z", "A", "dA", "dZ", "dW", "db", "update",
+                                           "rows"}
+    status, body = call(server, "POST", f"/api/sessions/{key}/step", {"n": 1, "network": True})
+    assert [len(c["neurons"]) for c in json.loads(body)["panels"][0]["network"]["columns"]] == [
+        2, 8, 8, 2]
+    status, body = call(server, "POST", f"/api/sessions/{key}/step", {"n": 1})
+    assert "network" not in json.loads(body)["panels"][0]
+
+
+def test_a_diverged_run_answers_in_json_with_null_for_its_nan(server):
+    status, body = call(server, "POST", "/api/sessions", {
+        "activation": "identity", "optimizers": [{"name": "sgd", "lr": 100}]})
+    key = json.loads(body)["id"]
+    status, body = call(server, "POST", f"/api/sessions/{key}/step", {"n": 30})
+
+    def refuse(name):
+        raise AssertionError(f"{name} is not JSON")
+
+    state = json.loads(body, parse_constant=refuse)  # what a browser's JSON.parse accepts
+    panel = state["panels"][0]
+    assert status == 200 and panel["diverged"] is not None and panel["train_loss"] is None
+    assert panel["signals"][0].startswith(f"diverged at step {panel['diverged']}: ")
 
 
 @pytest.mark.parametrize("steps", [0, 7])
@@ -115,9 +136,11 @@ def test_a_failure_while_looking_is_a_message_not_a_dropped_connection(server, m
 
 @pytest.mark.parametrize("request_, status, message", [
     (("POST", "/api/sessions", {"optimizers": [{"name": "yogi"}]}), 400,
-     "unknown optimizer 'yogi'"),
-    (("POST", "/api/sessions", {"optimizers": [{"name": "sgd", "lr": 0}]}), 400, "lr must be > 0"),
-    (("POST", "/api/sessions", {"hidden": [10**6]}), 400, "hidden[0] must be <= 64"),
+     "optimizer 1 (yogi): unknown optimizer 'yogi'"),
+    (("POST", "/api/sessions", {"optimizers": [{"name": "sgd", "lr": 0}]}), 400,
+     "optimizer 1 (sgd): lr must be > 0"),
+    (("POST", "/api/sessions", {"hidden": [10**6]}), 400,
+     "hidden: comma-separated widths from 1 to 64, e.g. 8,8"),
     (("POST", "/api/sessions", {"dataset": "mnist"}), 400, "dataset must be one of"),
     (("POST", "/api/sessions", {"points": 10**7}), 400, "points must be <= 2000"),
     (("POST", "/api/sessions", None, b"{not json"), 400, "not valid JSON"),
@@ -265,52 +288,93 @@ def chromium() -> str | None:
     return None
 
 
+WORDS = ["train accuracy", "test accuracy", "train loss", "test loss", "epoch", "step",
+         "inputs", "layer 1", "outputs", "square: a neuron's output over the input plane",
+         "line: a weight, width |w|, orange positive, blue negative", "Filled dots: training "
+         "points; ringed dots: test points", "log10 η_eff of W[1]'s weights", "log10 |s_dW[1]|"]
+
+
 @pytest.mark.slow
-def test_the_page_trains_moons_in_a_real_browser(server, tmp_path):
+def test_the_page_in_a_real_browser(server, tmp_path, capsys):
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' "
                                    "installs playwright")
     browser_path = chromium()
     if browser_path is None:
         pytest.skip("needs a Chromium: apt-get install chromium (.ci/run installs it)")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    from playground_screenshot import play_until
+    from playground_screenshot import VIEWPORT, play_until
 
     errors = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page = browser.new_page(viewport=VIEWPORT)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)  # first click: look at one step before any step
+        page.goto(server.url)  # the first click: look at one step, at step 0
         page.wait_for_selector("#acc-1")
         page.click("#look")
-        page.wait_for_function("document.getElementById('look-output').textContent.length > 0")
+        page.wait_for_selector(".look-pass")
         first_look = page.inner_text("#look-output")
-        play_until(page, server.url)  # the screenshot script's steps: play to 0.9, pause
-        drawn = page.evaluate("""() => [...document.querySelectorAll('canvas')].map((c) => {
+        hidden = page.evaluate("""() => [0, 1].map((k) => document.querySelectorAll(
+            `#panel-${k} canvas.neuron.hidden`).length)""")
+        start = page.evaluate("Number(document.body.dataset.steps)")
+        play_until(page, server.url)  # the screenshot tool's steps: play to 0.9, pause
+        page.wait_for_function("!playing && !busy")  # the last step after pausing is done
+        speed = page.evaluate("window.stepsPerSecond")
+        text = page.inner_text("body")
+        drawn = page.evaluate("""() => [...document.querySelectorAll('.panel canvas')].map((c) => {
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let painted = 0;
             for (let i = 3; i < d.length; i += 4) if (d[i] > 0) painted++;
             return [c.closest('.panel').id + ' ' + c.className, painted / (c.width * c.height)];
         })""")
         page.click("#look")
-        page.wait_for_function("document.getElementById('look-output').textContent.length > 0")
-        look = page.inner_text("#look-output")
-        page.screenshot(path=str(tmp_path / "playground.png"))
+        page.wait_for_function("(document.querySelector('.look-pass h4') || {}).textContent"
+                               "=== 'step ' + (Number(document.body.dataset.steps) + 1) + "
+                               "', the update SGD is about to make'")
+        layout = page.evaluate("""() => ({
+            scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+            right: Math.max(...[...document.querySelectorAll('.panel, .look-pass, #setup')]
+                               .map((e) => e.getBoundingClientRect().right)),
+            tops: [...document.querySelectorAll('.panel .regions')].map(
+                (c) => c.getBoundingClientRect().top)})""")
+        page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
+        while_training = list(errors)  # a refused field below makes the browser log its 400
+        page.fill("#hidden", "abc")  # a bad field: its message, naming it
+        page.fill("#optimizers .opt:nth-child(2) .lr", "")
+        assert "hidden changed: press reset to apply" in page.inner_text("#notice")
+        page.click("#reset")
+        page.wait_for_function("document.getElementById('error').textContent.length > 0")
+        bad_hidden = page.inner_text("#error")
+        page.fill("#hidden", "8,8")
+        page.click("#reset")
+        page.wait_for_function("!document.getElementById('error').textContent.startsWith("
+                               "'hidden')")
+        empty_lr = page.inner_text("#error")
         browser.close()
+    with capsys.disabled():
+        print(f"\nplayground: {speed:.0f} training steps per second per optimizer (2 "
+              f"optimizers, network view on, moons, 8,8)")
+    assert hidden == [16, 16]  # one neuron canvas per hidden unit (8 + 8), in each panel
+    assert first_look.count("the update SGD is about to make") == 1 and "step 1," in first_look
+    assert "Z[1] = A[0] W[1] + b[1]" in first_look and "RMSProp: the next mini-batch" in first_look
     kinds = {}
     for kind, share in drawn:
         kinds.setdefault(kind, []).append(share)
-    for panel in ("panel-0", "panel-1"):  # SGD, RMSProp
+    for panel in ("panel-0", "panel-1"):
         assert min(kinds[f"{panel} regions"]) > 0.99  # the decision regions fill the canvas
-        assert all(s > 0 for s in kinds[f"{panel} curves"])
+        assert all(s > 0.02 for s in kinds[f"{panel} curves"])
+        assert all(s > 0.9 for s in kinds[f"{panel} neuron hidden"])
         assert len(kinds[f"{panel} eff"]) == 3 and all(s > 0.02 for s in kinds[f"{panel} eff"])
-    assert all(s > 0.02 for s in kinds["panel-1 state"])  # RMSProp's s_dW[l] (SGD has none)
-    assert "dW[1] = " in look and "loss" in look
-    assert first_look.count("step 1, the update it is about to make") == 2  # SGD, RMSProp
-    assert "change of W[1] = [[" in first_look and "mean |s_dW[1]|" in first_look
-    assert errors == []
+    for word in WORDS:
+        assert word in text, word
+    assert layout["scroll"] <= layout["width"] and layout["right"] <= layout["width"]
+    assert layout["tops"][0] == layout["tops"][1]  # the panels are aligned
+    assert bad_hidden == "hidden: comma-separated widths from 1 to 64, e.g. 8,8"
+    assert empty_lr == "optimizer 2 (rmsprop): lr is empty"
+    assert while_training == [] and all("400 (Bad Request)" in e for e in errors)
     assert (tmp_path / "playground.png").stat().st_size > 10_000
+    assert start == 0 and speed > 0
 
 
 def test_the_command_serves_until_ctrl_c(tmp_path):

@@ -9,7 +9,9 @@ import pytest
 from sklearn.datasets import make_blobs, make_circles, make_moons
 
 import tinynet as tn
-from tinynet.playground.session import Session, _formula, _histogram, make_data
+from tinynet.playground.look import formula_of as _formula
+from tinynet.playground.session import Session, _histogram, make_data
+from tinynet.playground.views import network_view
 
 SETTINGS = {"dataset": "moons", "points": 20, "train_fraction": 0.7, "batch_size": 4,
             "hidden": [5], "seed": 3,
@@ -174,15 +176,22 @@ def test_state_is_what_the_page_draws_each_value_recomputed():
     session.trainers[1].optimizer.s_dW[1][0, 0] = 0.0  # a weight that never had a gradient
     state = session.state()
     # the keys app.js reads (and the optimizer's class name for the legend)
-    assert set(state) == {"steps", "grid_size", "extent", "panels", "train", "test"}
+    assert set(state) == {"steps", "epoch", "batches_per_epoch", "features", "grid_size",
+                          "extent", "panels", "train", "test"}
     assert (state["steps"], state["grid_size"], state["extent"]) == (2, 40, 2.5)
+    assert state["batches_per_epoch"] == 4 and state["epoch"] == 0.5  # 14 points, batch 4
+    assert state["features"] == ["x1", "x2"]
     lin = np.linspace(-2.5, 2.5, 40)
     gx, gy = np.meshgrid(lin, lin)
     lattice = np.c_[gx.ravel(), gy.ravel()]
     for panel, tr, ratios in zip(state["panels"], session.trainers, session.ratios):
         opt = tr.optimizer
-        assert set(panel) == {"optimizer", "name", "grid", "curves", "train_accuracy",
-                              "test_accuracy", "layers"}
+        assert set(panel) == {"optimizer", "name", "hyperparameters", "grid", "curves",
+                              "train_accuracy", "test_accuracy", "train_loss", "test_loss",
+                              "diverged", "layers", "signals"}
+        assert panel["diverged"] is None and panel["signals"] == []
+        assert panel["curves"]["epoch"] == [0.0, 0.5]  # the untrained loss, then after 2 steps
+        assert panel["train_loss"] == panel["curves"]["train"][-1]
         assert panel["optimizer"] == repr(opt) and panel["name"] == type(opt).__name__
         assert panel["grid"] == np.round(tr.model.predict_proba(lattice)[:, 1], 3).tolist()
         assert panel["train_accuracy"] == tr.evaluate(session.X_train, session.y_train)[
@@ -243,30 +252,58 @@ def test_each_setting_is_used():
     assert np.array_equal(tr.model.arrays()["W/1"], reference.arrays()["W/1"])
 
 
+HIDDEN = "hidden: comma-separated widths from 1 to 64, e.g. 8,8"
+
+
 @pytest.mark.parametrize("key, bad, error, message", [
     ("points", 19, ValueError, "points must be >= 20, got 19"),
     ("points", 2001, ValueError, "points must be <= 2000, got 2001"),
     ("points", 20.5, TypeError, "points must be an integer"),
+    ("points", None, ValueError, "points is empty"),
+    ("points", " ", ValueError, "points is empty"),
+    ("points", "abc", ValueError, "points must be an integer, got 'abc'"),
     ("noise", -0.1, ValueError, "noise must be >= 0.0, got -0.1"),
     ("noise", 1.5, ValueError, "noise must be <= 1.0, got 1.5"),
-    ("train_fraction", 0.05, ValueError, "train_fraction must be >= 0.1, got 0.05"),
-    ("train_fraction", 0.95, ValueError, "train_fraction must be <= 0.9, got 0.95"),
-    ("hidden", [], ValueError, "hidden must list 1 to 4 layer widths, got []"),
-    ("hidden", [8] * 5, ValueError, "hidden must list 1 to 4 layer widths"),
-    ("hidden", "8,8", ValueError, "hidden must list 1 to 4 layer widths, got '8,8'"),
-    ("hidden", [8, 0], ValueError, "hidden[1] must be >= 1, got 0"),
-    ("hidden", [65], ValueError, "hidden[0] must be <= 64, got 65"),
+    ("noise", "0.x", ValueError, "noise must be a number, got '0.x'"),
+    ("train_fraction", 0.05, ValueError, "train fraction must be >= 0.1, got 0.05"),
+    ("train_fraction", 0.95, ValueError, "train fraction must be <= 0.9, got 0.95"),
+    ("hidden", [], ValueError, HIDDEN),
+    ("hidden", None, ValueError, HIDDEN),
+    ("hidden", [8] * 5, ValueError, HIDDEN + " (at most 4 layers)"),
+    ("hidden", "abc", ValueError, HIDDEN),
+    ("hidden", "8,,8", ValueError, HIDDEN),
+    ("hidden", [8, 0], ValueError, HIDDEN),
+    ("hidden", [65], ValueError, HIDDEN),
+    ("hidden", [8.5], ValueError, HIDDEN),
     ("activation", "gelu", ValueError, "activation must be one of"),
-    ("batch_size", 0, ValueError, "batch_size must be >= 1, got 0"),
-    ("batch_size", 513, ValueError, "batch_size must be <= 512, got 513"),
-    ("batch_size", 2.5, TypeError, "batch_size must be an integer"),
+    ("features", [], ValueError, "features: choose at least one input, e.g. x1 and x2"),
+    ("features", "x1", ValueError, "features: choose at least one input, e.g. x1 and x2"),
+    ("features", ["x3"], ValueError, "features must be one of"),
+    ("features", ["x1", "x1"], ValueError, "features: each input once"),
+    ("batch_size", 0, ValueError, "batch must be >= 1, got 0"),
+    ("batch_size", 513, ValueError, "batch must be <= 512, got 513"),
+    ("batch_size", 2.5, TypeError, "batch must be an integer"),
     ("seed", -1, ValueError, "seed must be >= 0, got -1"),
     ("seed", 2**31 + 1, ValueError, "seed must be <= 2147483648, got 2147483649"),
-    ("optimizers", [], ValueError, "optimizers must list 1 to 4 optimizers"),
-    ("optimizers", [{"name": "sgd"}] * 5, ValueError, "optimizers must list 1 to 4 optimizers"),
-    ("optimizers", {"name": "sgd"}, ValueError, "optimizers must list 1 to 4 optimizers"),
-    ("optimizers", [{"lr": 0.1}], ValueError, "each optimizer needs a name"),
-    ("optimizers", ["sgd"], ValueError, "each optimizer needs a name"),
+    ("optimizers", [], ValueError, "optimizers: 1 to 4 optimizers"),
+    ("optimizers", [{"name": "sgd"}] * 5, ValueError, "optimizers: 1 to 4 optimizers"),
+    ("optimizers", {"name": "sgd"}, ValueError, "optimizers: 1 to 4 optimizers"),
+    ("optimizers", [{"lr": 0.1}], ValueError, "optimizer 1: choose one by name, e.g. rmsprop"),
+    ("optimizers", ["sgd"], ValueError, "optimizer 1: choose one by name, e.g. rmsprop"),
+    ("optimizers", [{"name": "sgd", "lr": ""}], ValueError, "optimizer 1 (sgd): lr is empty"),
+    ("optimizers", [{"name": "sgd"}, {"name": "rmsprop", "lr": None}], ValueError,
+     "optimizer 2 (rmsprop): lr is empty"),
+    ("optimizers", [{"name": "rmsprop", "extra": "rho 0.9"}], ValueError,
+     "optimizer 1 (rmsprop): 'rho 0.9' is not NAME=VALUE (e.g. rho=0.9)"),
+    ("optimizers", [{"name": "rmsprop", "extra": "rho=2"}], ValueError,
+     "optimizer 1 (rmsprop): rho must be < 1.0, got 2.0"),
+    ("optimizers", [{"name": "sgd", "extra": "=1"}], ValueError,
+     "optimizer 1 (sgd): '=1' is not NAME=VALUE (e.g. rho=0.9)"),
+    ("optimizers", [{"name": "sgd", "momentum": 0.9}], ValueError,
+     "optimizer 1 (sgd): momentum is not one of its settings (lr, weight_decay)"),
+    ("optimizers", [{"name": "sgdd"}], ValueError, "optimizer 1 (sgdd): unknown optimizer"),
+    ("optimizers", [{"name": "adam", "amsgrad": "yes"}], ValueError,
+     "optimizer 1 (adam): amsgrad must be True or False, got 'yes'"),
     ("dataset", "mnist", ValueError, "dataset must be one of"),
 ])
 def test_every_setting_is_bounded_with_a_message_naming_it(key, bad, error, message):
@@ -276,8 +313,154 @@ def test_every_setting_is_bounded_with_a_message_naming_it(key, bad, error, mess
 
 @pytest.mark.parametrize("key, edge", [
     ("points", 20), ("points", 2000), ("noise", 0.0), ("noise", 1.0), ("train_fraction", 0.1),
-    ("train_fraction", 0.9), ("hidden", [1]), ("hidden", [64, 64, 64, 64]), ("batch_size", 1),
+    ("train_fraction", 0.9), ("hidden", [1]), ("hidden", [64, 64, 64, 64]), ("hidden", "8, 4"),
+    ("batch_size", 1),
     ("batch_size", 512), ("seed", 2**31), ("optimizers", [{"name": "sgd"}] * 4),
 ])
 def test_the_bounds_themselves_are_allowed(key, edge):
     assert Session({key: edge}).steps == 0
+
+
+def test_no_setting_left_empty_says_none_or_nonetype():
+    for key in ("dataset", "points", "noise", "train_fraction", "hidden", "activation",
+                "features", "batch_size", "seed", "optimizers"):
+        with pytest.raises((ValueError, TypeError)) as caught:
+            Session({key: None})
+        assert "None" not in str(caught.value), (key, str(caught.value))
+
+
+def test_the_page_may_send_its_fields_as_typed_text():
+    session = Session({"points": "60", "noise": "0.1", "train_fraction": "0.5", "hidden": "3, 2",
+                       "batch_size": "8", "seed": "4", "features": ["x1", "x2", "x1*x2"],
+                       "optimizers": [{"name": "rmsprop", "lr": "0.02", "weight_decay": "0.001",
+                                       "extra": "rho=0.8, centered=true"}]})
+    (tr,) = session.trainers
+    assert (len(session.X_train), session.batch_size) == (30, 8)
+    assert [d.n_in for d in tr.model.dense_layers] == [3, 3, 2]
+    opt = tr.optimizer
+    assert (opt.lr, opt.weight_decay, opt.rho, opt.centered) == (0.02, 0.001, 0.8, True)
+
+
+# ----- inputs, the network view, the teaching signals --------------------------------------
+
+def test_the_chosen_inputs_feed_the_first_layer_everywhere():
+    session = Session({**SETTINGS, "features": ["sin(x2)", "x1", "x1*x2", "x2^2"]})
+    assert session.features == ["x1", "x2^2", "x1*x2", "sin(x2)"]  # the page's order
+    X = session.X_train
+    np.testing.assert_array_equal(session.inputs(X), np.c_[X[:, 0], X[:, 1] ** 2,
+                                                           X[:, 0] * X[:, 1], np.sin(X[:, 1])])
+    tr = session.trainers[0]
+    assert tr.model.dense_layers[0].n_in == 4
+    state = session.state()
+    assert state["features"] == ["x1", "x2²", "x1·x2", "sin x2"]
+    lin = np.linspace(-2.5, 2.5, 40)
+    gx, gy = np.meshgrid(lin, lin)
+    lattice = session.inputs(np.c_[gx.ravel(), gy.ravel()])
+    assert state["panels"][0]["grid"] == np.round(tr.model.predict_proba(lattice)[:, 1],
+                                                  3).tolist()
+    assert state["panels"][0]["train_accuracy"] == tr.evaluate(session.inputs(X),
+                                                               session.y_train)["accuracy"]
+
+
+def test_the_network_view_is_each_neurons_output_over_the_plane_and_the_weights():
+    session = Session({**SETTINGS, "hidden": [5, 3], "activation": "relu"})
+    session.step(6)
+    model = session.trainers[1].model
+    relu = model.layers[1]
+    mask = relu._mask  # the last training step's: the view leaves it
+    net = network_view(session, model)
+    assert relu._mask is mask
+    assert net == session.state(network=True)["panels"][1]["network"]
+    assert "network" not in session.state()["panels"][1]
+    assert net["grid"] == 20 and [len(c["neurons"]) for c in net["columns"]] == [2, 5, 3, 2]
+    lin = np.linspace(-2.5, 2.5, 20)
+    gx, gy = np.meshgrid(lin, lin)
+    X = np.c_[gx.ravel(), gy.ravel()]
+    d1, d2, d3 = model.dense_layers
+    A1 = np.maximum(X @ d1.W + d1.b, 0)
+    A2 = np.maximum(A1 @ d2.W + d2.b, 0)
+    logits = A2 @ d3.W + d3.b
+    P = np.exp(logits - logits.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    for column, values in zip(net["columns"], (X, A1, A2, P)):
+        assert column["neurons"] == np.round(values.T, 3).tolist()
+        assert (column["lo"], column["hi"]) == (values.min(), values.max())
+    assert net["weights"] == [np.round(d.W, 4).tolist() for d in model.dense_layers]
+
+
+def test_a_saturated_layer_and_dead_relus_are_pointed_out_on_their_panel():
+    session = Session({"optimizers": [{"name": "sgd", "lr": 10}, {"name": "sgd", "lr": 0.1}]})
+    session.step(40)
+    hot, calm = (p["signals"] for p in session.state()["panels"])
+    assert calm == []
+    assert hot[0].startswith("layer 1 is saturated: ") and hot[0].endswith(
+        " of its tanh outputs on the training points are beyond ±0.99, where tanh' is almost "
+        "0 and little gradient passes: lr too large?")
+    A = np.tanh(session.inputs(session.X_train) @ session.trainers[0].model.dense_layers[0].W
+                + session.trainers[0].model.dense_layers[0].b)
+    assert hot[0] == (f"layer 1 is saturated: {np.mean(np.abs(A) > 0.99):.0%} of its tanh "
+                      f"outputs on the training points are beyond ±0.99, where tanh' is "
+                      f"almost 0 and little gradient passes: lr too large?")
+    dead = Session({"optimizers": [{"name": "sgd", "lr": 50}], "activation": "relu"})
+    dead.step(60)
+    (said,) = dead.state()["panels"][0]["signals"]
+    assert said.endswith("of the ReLU units of layer 2 are dead (0 on every training point), so "
+                         "they pass no gradient: try a smaller lr, or leaky_relu")
+
+
+def test_eps_and_a_rising_loss_are_pointed_out_as_fit_points_them_out():
+    session = Session({"optimizers": [{"name": "rmsprop", "lr": 0.01, "extra": "eps=1"}]})
+    session.step(session.batches_per_epoch - 1)
+    assert session.state()["panels"][0]["signals"] == []  # eps is judged after an epoch
+    session.step(1)
+    said = session.state()["panels"][0]["signals"]
+    assert said[0].startswith("eps=1 dominates the denominator for 100% of layer 1's weights")
+    session.epoch_losses[0] = [0.5, 0.6, 0.7, 0.8]
+    assert session.state()["panels"][0]["signals"][-1] == (
+        "the training loss rose for 3 epochs in a row (0.5 -> 0.8): the learning rate "
+        "(lr=0.01) may be too large")
+
+
+def test_a_diverged_panel_stops_and_says_so_while_the_others_train_on():
+    session = Session({"activation": "identity", "optimizers": [
+        {"name": "sgd", "lr": 100}, {"name": "sgd", "lr": 0.1}]})
+    session.step(30)
+    k = session.diverged[0]
+    assert k is not None and session.diverged[1] is None
+    gone = [d.W.copy() for d in session.trainers[0].model.dense_layers]
+    t = session.trainers[1].optimizer.t
+    session.step(5)
+    assert all(np.array_equal(a, d.W, equal_nan=True)
+               for a, d in zip(gone, session.trainers[0].model.dense_layers))
+    assert session.trainers[1].optimizer.t == t + 5
+    panel = session.state()["panels"][0]
+    assert panel["diverged"] == k and panel["signals"] == [
+        f"diverged at step {k}: lr too large? (this panel stopped there; reset to start again)"]
+
+
+def test_the_epoch_is_steps_over_steps_per_epoch_on_every_curve():
+    session = Session(SETTINGS)  # 14 training points, batch 4: 4 steps an epoch
+    session.step(3)
+    session.step(3)
+    state = session.state()
+    assert state["epoch"] == 1.5 and state["batches_per_epoch"] == 4
+    assert state["panels"][0]["curves"]["epoch"] == [0.0, 0.75, 1.5]
+    assert len(session.epoch_losses[0]) == 1  # one epoch done: its loss, for the rising check
+
+
+def test_look_lists_each_quantity_with_its_formula_and_shape():
+    session = Session({**SETTINGS, "hidden": [5, 3]})
+    view = session.look()[1]
+    first, last = view["layers"][0], view["layers"][-1]
+    assert [(r["quantity"], r["formula"], r["shape"]) for r in first["rows"]] == [
+        ("Z", "Z[1] = A[0] W[1] + b[1]", [4, 5]), ("A", "A[1] = tanh(Z[1])", [4, 5]),
+        ("dA", "dA[1] = dZ[2] W[2]ᵀ", [4, 5]), ("dZ", "dZ[1] = dA[1] ⊙ tanh'(Z[1])", [4, 5]),
+        ("dW", "dW[1] = A[0]ᵀ dZ[1]", [2, 5]), ("db", "db[1] = the sum of dZ[1] over the batch",
+                                               [5]),
+        ("update", "the change of W[1] this step", [2, 5])]
+    assert [r["formula"] for r in last["rows"][:3]] == [
+        "Z[3] = A[2] W[3] + b[3]", "A[3] = Z[3], the logits (the loss applies softmax)",
+        "dZ[3] = (softmax(Z[3]) - Y) / B"]
+    assert first["rows"][0]["values"] == np.round(first["rows"][0]["values"], 6).tolist()
+    assert view["name"] == "RMSProp" and view["hyperparameters"] == session.trainers[
+        1].optimizer.hyperparams()

@@ -63,48 +63,69 @@ def _warn(trainer, key, category, message: str) -> None:
 
 def check_dead_relus(trainer, batch_size: int) -> None:
     """After a batch: a ReLU unit is dead on it when it is 0 for every sample."""
+    for l, message in dead_relus(trainer.model, batch_size):
+        _warn(trainer, ("relu", l), DeadReLUWarning, message)
+
+
+def dead_relus(model, batch_size: int) -> list[tuple[int, str]]:
+    """(Dense layer number, message) for each ReLU layer that is more than half dead on the
+    last batch (the playground shows these too)."""
     if batch_size < 8:  # too few samples to call a unit dead
-        return
-    dense_number = 0
-    for layer in trainer.model.layers:
-        if layer in trainer.model.dense_layers:
+        return []
+    found, dense_number = [], 0
+    for layer in model.layers:
+        if layer in model.dense_layers:
             dense_number += 1
         elif isinstance(layer, ReLU) and layer._mask is not None:
             dead = float(np.mean(~layer._mask.any(axis=0)))
             if dead > 0.5:
-                _warn(trainer, ("relu", dense_number), DeadReLUWarning,
-                      f"{dead:.0%} of the ReLU units after Dense layer {dense_number} are dead "
-                      f"(output 0 for all {batch_size} samples of a batch), so they pass no "
-                      f"gradient: try a smaller learning rate, He init, or LeakyReLU")
+                found.append((dense_number,
+                              f"{dead:.0%} of the ReLU units after Dense layer {dense_number} "
+                              f"are dead (output 0 for all {batch_size} samples of a batch), "
+                              f"so they pass no gradient: try a smaller learning rate, He "
+                              f"init, or LeakyReLU"))
+    return found
 
 
 def check_eps(trainer) -> None:
-    """After a fit's first epoch (later, a fitted model's vanishing gradients would trip it):
-    eps dominates where sqrt(s) < eps, i.e. where the effective learning rate
-    lr / (sqrt(s) + eps) exceeds lr / (2 eps). Weights that never had a gradient (s = 0,
-    e.g. for a constant feature) are left out: there is nothing to scale."""
-    opt = trainer.optimizer
+    """After a fit's first epoch (later, a fitted model's vanishing gradients would trip it)."""
+    for l, message in eps_dominates(trainer.optimizer, trainer.model):
+        _warn(trainer, ("eps", l), EpsDominatesWarning, message)
+
+
+def eps_dominates(opt, model) -> list[tuple[int, str]]:
+    """(layer l, message) where eps dominates: sqrt(s) < eps, i.e. the effective learning
+    rate lr / (sqrt(s) + eps) exceeds lr / (2 eps), for most of layer l's weights. Weights
+    that never had a gradient (s = 0, e.g. for a constant feature) are left out: there is
+    nothing to scale."""
     eps = getattr(opt, "eps", 0.0)
     if not eps or opt.t == 0 or getattr(opt, "eps_inside", False):  # or another eps
-        return
-    ceiling = opt.lr / eps  # the rate where s = 0
-    for l, layer in enumerate(trainer.model.param_layers, start=1):
+        return []
+    ceiling, found = opt.lr / eps, []  # the rate where s = 0
+    for l, layer in enumerate(model.param_layers, start=1):
         if "W" not in layer.params:  # the weights: a BatchNorm's gamma is not judged
             continue
         eff = opt.effective_lr(l)["W"]
         seen = eff < ceiling
         share = float(np.mean(eff[seen] > ceiling / 2)) if seen.any() else 0.0
         if share > 0.5:
-            _warn(trainer, ("eps", l), EpsDominatesWarning,
-                  f"eps={eps:g} dominates the denominator for {share:.0%} of layer {l}'s "
-                  f"weights (sqrt(s) < eps): there {type(opt).__name__} is plain SGD with "
-                  f"lr/eps = {ceiling:.3g}; lower eps (1e-8 is usual)")
+            found.append((l, f"eps={eps:g} dominates the denominator for {share:.0%} of "
+                             f"layer {l}'s weights (sqrt(s) < eps): there "
+                             f"{type(opt).__name__} is plain SGD with lr/eps = "
+                             f"{ceiling:.3g}; lower eps (1e-8 is usual)"))
+    return found
 
 
 def check_loss_rising(trainer) -> None:
     """After an epoch: warn when the training loss has risen 3 epochs in a row."""
-    loss = trainer.history.metrics.get("loss", [])
+    message = loss_rising(trainer.history.metrics.get("loss", []), trainer.optimizer.lr)
+    if message:
+        _warn(trainer, ("loss",), LossRisingWarning, message)
+
+
+def loss_rising(loss: list, lr: float) -> str | None:
+    """The message when the last 3 epochs' training losses each rose, else None."""
     if len(loss) >= 4 and all(a < b for a, b in zip(loss[-4:], loss[-3:])):
-        _warn(trainer, ("loss",), LossRisingWarning,
-              f"the training loss rose for 3 epochs in a row ({loss[-4]:.4g} -> {loss[-1]:.4g}): "
-              f"the learning rate (lr={trainer.optimizer.lr:g}) may be too large")
+        return (f"the training loss rose for 3 epochs in a row ({loss[-4]:.4g} -> "
+                f"{loss[-1]:.4g}): the learning rate (lr={lr:g}) may be too large")
+    return None

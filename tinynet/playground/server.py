@@ -8,6 +8,7 @@ gets a 4xx and a one-line message the page shows; sizes and sessions are bounded
 from __future__ import annotations
 
 import json
+import math
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +18,9 @@ from .. import optimizers
 from .session import Session
 
 STATIC = Path(__file__).parent / "static"
-FILES = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
-         "/style.css": ("style.css", "text/css")}
+FILES = {"/": ("index.html", "text/html"), "/style.css": ("style.css", "text/css"),
+         **{f"/{name}": (name, "text/javascript")
+            for name in ("app.js", "draw.js", "network.js", "look.js")}}
 MAX_BODY, MAX_SESSIONS = 64 * 1024, 8
 
 
@@ -62,7 +64,11 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, data) -> None:
-        self._send(status, json.dumps(data).encode())
+        try:
+            body = json.dumps(data, allow_nan=False)
+        except ValueError:  # a diverged run's NaN or inf: JSON has no such numbers
+            body = json.dumps(_finite(data), allow_nan=False)
+        self._send(status, body.encode())
 
     def _error(self, status: int, message: str) -> None:
         self._json(status, {"error": message})
@@ -135,16 +141,27 @@ class Handler(BaseHTTPRequestHandler):
                 session = Session(body)
                 key = self.server.add(session)
                 with self.server.lock:
-                    return self._json(HTTPStatus.CREATED, {"id": key, **session.state()})
+                    return self._json(HTTPStatus.CREATED, {"id": key, **session.state(True)})
             if len(parts) == 4 and parts[:2] == ["api", "sessions"] and parts[3] == "step":
                 session = self._session(parts[2])
                 if session is not None:
                     with self.server.lock:
                         session.step(body.get("n", 1))
-                        self._json(HTTPStatus.OK, session.state())
+                        self._json(HTTPStatus.OK, session.state(bool(body.get("network"))))
                 return
         except (ValueError, TypeError) as err:
             return self._error(HTTPStatus.BAD_REQUEST, " ".join(str(err).split()))
         except MemoryError:
             return self._error(HTTPStatus.BAD_REQUEST, "not enough memory for these settings")
         self._error(HTTPStatus.NOT_FOUND, f"nothing at {self.path}")
+
+
+def _finite(data):
+    """``data`` with every NaN and infinity replaced by None (null on the page)."""
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
