@@ -10,15 +10,15 @@ learner's function whose results match one of them gets that message.
 
 from __future__ import annotations
 
+import linecache
 import traceback
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-import tinynet
+from ..warn import INTERNAL_MODULES
 
 # Different correct formulations (einsum, log-sum-exp, s *= rho; s += ...) differ in the
 # last bits; a mistake changes a result by far more. float32 keeps 7 digits, fewer once
@@ -160,11 +160,11 @@ def explain(err: BaseException, ex: Exercise) -> str:
 
 
 def _learner_line(err: BaseException) -> str:
-    """`` (line N: code)`` of the innermost frame outside tinynet and numpy, if any."""
-    for frame in reversed(traceback.extract_tb(err.__traceback__)):
-        if not frame.filename.startswith(_LIBRARIES):
-            return f" (line {frame.lineno}: {frame.line})" if frame.line else ""
+    """`` (line N: code)`` of the innermost frame that is the learner's: not tinynet's, not
+    numpy's (nor a wrapping tool's, ``warn.INTERNAL_MODULES``); empty if there is none."""
+    internal = (*INTERNAL_MODULES, "numpy")
+    for frame, lineno in reversed(list(traceback.walk_tb(err.__traceback__))):
+        if not frame.f_globals.get("__name__", "").startswith(internal):
+            line = linecache.getline(frame.f_code.co_filename, lineno).strip()
+            return f" (line {lineno}: {line})" if line else ""
     return ""
-
-
-_LIBRARIES = tuple(str(Path(m.__file__).parent) for m in (np, tinynet))
