@@ -40,13 +40,17 @@ def call(srv, method, path, body=None, raw=None, host=None):
 def test_training_progresses_and_the_page_is_served(server):
     status, page = call(server, "GET", "/")
     assert status == 200 and b"/app.js" in page
-    assert call(server, "GET", "/app.js")[0] == 200
+    for name in ("app.js", "draw.js", "network.js", "look.js"):  # every script the page loads
+        status, script = call(server, "GET", f"/{name}")
+        assert status == 200 and f'<script src="/{name}"></script>'.encode() in page
+        assert b"use strict" in script
     status, body = call(server, "POST", "/api/sessions", {
         "dataset": "moons", "hidden": [8, 8], "optimizers": [
             {"name": "sgd", "lr": 0.1}, {"name": "rmsprop", "lr": 0.01}]})
     assert status == 201
     state = json.loads(body)
     assert state["steps"] == 0 and [p["name"] for p in state["panels"]] == ["SGD", "RMSProp"]
+    assert all("network" in p for p in state["panels"])  # a new session draws its network
     key = state["id"]
     for _ in range(40):  # until RMSProp's test accuracy passes 0.9 (2000 steps at most)
         status, body = call(server, "POST", f"/api/sessions/{key}/step", {"n": 50})

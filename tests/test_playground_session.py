@@ -461,6 +461,49 @@ def test_look_lists_each_quantity_with_its_formula_and_shape():
     assert [r["formula"] for r in last["rows"][:3]] == [
         "Z[3] = A[2] W[3] + b[3]", "A[3] = Z[3], the logits (the loss applies softmax)",
         "dZ[3] = (softmax(Z[3]) - Y) / B"]
-    assert first["rows"][0]["values"] == np.round(first["rows"][0]["values"], 6).tolist()
+    t = tn.trace(session.trainers[1].model, tn.SoftmaxCrossEntropy(),
+                 session.inputs(session.X_train[session._next_batch()]),
+                 session.y_train[session._next_batch()])
+    assert first["rows"][0]["values"] == np.round(t.Z[1], 6).tolist()
+    assert first["rows"][3]["values"] == np.round(t.dZ[1], 6).tolist()
     assert view["name"] == "RMSProp" and view["hyperparameters"] == session.trainers[
         1].optimizer.hyperparams()
+
+
+def test_a_sigmoid_layer_at_its_flat_ends_is_pointed_out_too():
+    session = Session({"activation": "sigmoid", "optimizers": [{"name": "sgd", "lr": 30}]})
+    session.step(40)
+    said = session.state()["panels"][0]["signals"]
+    assert said and said[0].startswith("layer 1 is saturated: ") and said[0].endswith(
+        " of its sigmoid outputs on the training points are below 0.01 or above 0.99, where "
+        "sigmoid' is almost 0 and little gradient passes: lr too large?")
+
+
+def test_each_panel_names_its_optimizer_and_lists_its_hyperparameters():
+    session = Session({"optimizers": [{"name": "sgd", "lr": 0.1}, {"name": "rmsprop",
+                                                                    "lr": "0.01"}]})
+    sgd, rms = session.state()["panels"]
+    assert (sgd["name"], sgd["hyperparameters"]) == ("SGD", "lr=0.1, weight_decay=0")
+    assert rms["hyperparameters"] == ("lr=0.01, rho=0.9, eps=1e-08, centered=False, "
+                                      "momentum=0, eps_inside=False, weight_decay=0")
+
+
+def test_a_diverged_panel_draws_undecided_regions_and_a_network_with_finite_ranges():
+    session = Session({"activation": "identity", "optimizers": [{"name": "sgd", "lr": 100}]})
+    session.step(40)
+    panel = session.state(network=True)["panels"][0]
+    assert panel["diverged"] is not None
+    assert set(panel["grid"]) <= {0.5} or all(np.isfinite(panel["grid"]))
+    assert all(np.isfinite([c["lo"], c["hi"]]).all() for c in panel["network"]["columns"])
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"rho": 0.8}, {"rho": 0.8, "centered": False}),
+    ("rho=0.8, centered=True", {"rho": 0.8, "centered": True}),
+    ("centered=FALSE", {"rho": 0.9, "centered": False}),
+    (None, {"rho": 0.9, "centered": False}),
+    ("", {"rho": 0.9, "centered": False}),
+])
+def test_extra_hyperparameters_as_text_or_as_an_object(extra, expected):
+    (tr,) = Session({"optimizers": [{"name": "rmsprop", "lr": 0.01, "extra": extra}]}).trainers
+    assert {k: getattr(tr.optimizer, k) for k in expected} == expected

@@ -160,7 +160,7 @@ def _finite(data):
     """``data`` with every NaN and infinity replaced by None (null on the page)."""
     if isinstance(data, dict):
         return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, list):
         return [_finite(v) for v in data]
     if isinstance(data, float) and not math.isfinite(data):
         return None

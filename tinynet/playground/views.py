@@ -86,7 +86,7 @@ def _saturated(l: int, A: np.ndarray, act) -> str | None:
 
 def _dead(l: int, A: np.ndarray, act) -> str | None:
     """More than half of a ReLU layer's units output 0 on every training point."""
-    if not isinstance(act, ReLU) or not len(A):
+    if not isinstance(act, ReLU):
         return None
     dead = float(np.mean(~(A > 0).any(axis=0)))
     if dead <= 0.5:
