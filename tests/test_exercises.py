@@ -323,10 +323,10 @@ MISTAKES = [
      "ŝ was corrected with beta1"),
     ("adam", lambda *a: adam_with(
         *a, correct=lambda v, s, t, b1, b2: (v / (1 - b1**(t + 1)), s / (1 - b2**(t + 1)))),
-     "bias correction off by one: t starts at 1"),
+     "bias correction off by one: t starts at 1, and is not increased again (t + 1)"),
     ("adam", lambda *a: adam_with(
         *a, correct=lambda v, s, t, b1, b2: (v / (1 - b1**(t - 1)), s / (1 - b2**(t - 1)))),
-     "bias correction off by one: t starts at 1"),
+     "bias correction off by one: t starts at 1 (t - 1 makes the first step divide"),
     ("adam", adam_stored, "were stored in v and s"),
     ("adam", lambda *a: adam_with(*a, swap=True), "beta1 and beta2 are swapped"),
     ("adam", adam_old, "W was stepped with the old v and s: update them first"),
@@ -588,10 +588,11 @@ def test_the_readme_shows_what_the_grader_says_and_counts():
     (lambda W, dW, lr: float("x"), None),  # a ValueError about no shape
 ])
 def test_a_hint_is_given_only_where_it_fits(fn, hint):
-    grade = exercises.check("sgd", fn)
+    grade = exercises.check("sgd", fn)  # (the line quoted is the test's: it has the words)
     assert "raised" in grade.message
-    assert ("the shapes here" in grade.message) == (hint == "the shapes here")
-    assert "the function is sgd(W, dW, lr) -> None" not in grade.message
+    shapes = "; the shapes here: W, dW: arrays of W's shape (3, 4); lr: a number"
+    assert grade.message.endswith(shapes) == (hint == "the shapes here")
+    assert "; the function is sgd(W, dW, lr) -> None" not in grade.message
 
 
 def test_a_long_value_is_shortened_and_code_without_source_has_no_line():
@@ -655,6 +656,11 @@ def test_values_are_compared_relative_to_themselves_or_near_0_to_the_largest():
     assert difference({"a": np.array([np.nan, 0, -0.1])}, {"a": np.array([np.nan, 0, -0.1])},
                       1e-9) is None
     assert difference({"a": 2.0}, {"a": 1.0}, 1e-9) == "a differs: expected 1, got 2"
+    import warnings
+
+    with warnings.catch_warnings():  # inf - inf is NaN: no warning, and inf matches inf
+        warnings.simplefilter("error")
+        assert difference({"a": np.array([np.inf])}, {"a": np.array([np.inf])}, 1e-9) is None
     assert difference({"a": "x"}, {"a": "y"}, 1e-9) == "a: x, expected y"
 
 
@@ -692,4 +698,29 @@ def test_an_unpacking_error_gets_the_signature_and_a_builtin_no_line():
 
     assert exercises.check("sgd", sgd).message.endswith("; the function is sgd(W, dW, lr) -> None")
     message = exercises.check("sgd", np.add).message
-    assert message.startswith("sgd: raised TypeError") and "(line" not in message
+    assert message == "sgd: raised TypeError: return arrays must be of ArrayType"
+
+
+def test_the_line_quoted_is_the_learners_not_numpys():
+    def adam(W, dW, v, s, t, lr, beta1, beta2, eps):
+        np.linalg.inv(np.zeros((2, 2)))
+
+    line = adam.__code__.co_firstlineno + 1
+    assert exercises.check("adam", adam).message == (
+        f"adam: raised LinAlgError: Singular matrix (line {line}: "
+        f"np.linalg.inv(np.zeros((2, 2))))")
+
+
+def test_a_result_that_is_no_tuple_where_two_are_due():
+    assert exercises.check("softmax_cross_entropy", lambda Z, y: None).message == (
+        "softmax_cross_entropy: the result (logits near 0): None, expected 2 values "
+        "(loss, dZ)")
+
+
+def test_an_invalid_comparison_with_a_mistake_stays_silent():
+    import warnings
+
+    wrong = [fn for name, fn, named in MISTAKES if "(t - 1 makes" in named][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "(t - 1 makes the first step divide" in exercises.check("adam", wrong).message

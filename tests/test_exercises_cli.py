@@ -131,15 +131,15 @@ def test_the_help_says_what_each_action_does_and_a_mistyped_one_gets_the_choices
     with pytest.raises(SystemExit) as done:
         main(["exercises", "--help"])
     assert done.value.code == 0
-    text = " ".join(capsys.readouterr().out.split())
-    assert "{list,start,check}" in text and "start: a folder; check: a file" in text
+    text = " ".join(capsys.readouterr().out.split()) + " "
+    assert "{list,start,check}" in text and " start: a folder; check: a file " in text
     assert ("'list' the exercises; 'start DIR' writes DIR/exercises.py, one stub per exercise "
             "with its formula; 'check FILE' grades every exercise function FILE defines and "
             "names the mistake when one is wrong (exit 1 if any fails).") in text
     with pytest.raises(SystemExit):
         main(["--help"])
-    assert "graded exercises: backprop and the optimizers, written by you" in " ".join(
-        capsys.readouterr().out.split())
+    assert " graded exercises: backprop and the optimizers, written by you " in " ".join(
+        capsys.readouterr().out.split()) + " "
     with pytest.raises(SystemExit) as done:
         main(["exercises", "chek"])
     assert done.value.code == 2 and "'check'" in capsys.readouterr().err
