@@ -215,6 +215,11 @@ def test_only_requests_addressed_to_127_0_0_1_or_localhost_are_answered(server, 
                 f"the playground answers 127.0.0.1 only, not {host.rsplit(':', 1)[0]!r}")
 
 
+def test_a_refused_request_does_nothing(server):
+    status, _ = call(server, "POST", "/api/sessions", {}, host="evil.example")
+    assert status == 403 and server.sessions == {}
+
+
 def test_a_request_without_a_host_is_refused(server):
     import http.client
 

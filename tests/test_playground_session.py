@@ -75,7 +75,8 @@ def test_the_update_formula_is_the_first_literal_block_of_the_docstring():
         """Plain prose, no formula block."""
 
     assert _formula(Undocumented) == "" and _formula(NoBlock) == ""
-    assert "s_dW" in _formula(tn.optimizers.RMSProp)
+    assert _formula(tn.optimizers.RMSProp).splitlines()[0] == (
+        "s_dW[l] = rho * s_dW[l] + (1 - rho) * dW ⊙ dW")  # the first block, from its first line
 
 
 def test_histograms_drop_non_finite_values_and_round_their_edges():
@@ -305,6 +306,9 @@ HIDDEN = "hidden: comma-separated widths from 1 to 64, e.g. 8,8"
     ("optimizers", [{"name": "adam", "amsgrad": "yes"}], ValueError,
      "optimizer 1 (adam): amsgrad must be True or False, got 'yes'"),
     ("dataset", "mnist", ValueError, "dataset must be one of"),
+    ("dataset", "", ValueError, "dataset is empty"),
+    ("optimizers", [{"name": "rmsprop", "extra": "rho=0.8=1"}], ValueError,
+     "optimizer 1 (rmsprop): rho must be a number, got '0.8=1'"),
 ])
 def test_every_setting_is_bounded_with_a_message_naming_it(key, bad, error, message):
     with pytest.raises(error, match=re.escape(message)):
@@ -427,6 +431,8 @@ def test_a_diverged_panel_stops_and_says_so_while_the_others_train_on():
     session.step(30)
     k = session.diverged[0]
     assert k is not None and session.diverged[1] is None
+    assert session.trainers[0].optimizer.t == k - 1  # step k's loss was not finite: no update
+    assert np.isfinite(session.curves[0]["train"][0])
     gone = [d.W.copy() for d in session.trainers[0].model.dense_layers]
     t = session.trainers[1].optimizer.t
     session.step(5)
@@ -493,8 +499,10 @@ def test_a_diverged_panel_draws_undecided_regions_and_a_network_with_finite_rang
     session.step(40)
     panel = session.state(network=True)["panels"][0]
     assert panel["diverged"] is not None
-    assert set(panel["grid"]) <= {0.5} or all(np.isfinite(panel["grid"]))
-    assert all(np.isfinite([c["lo"], c["hi"]]).all() for c in panel["network"]["columns"])
+    assert panel["grid"] == [0.5] * 1600  # its probabilities are NaN: undecided
+    columns = panel["network"]["columns"]  # the outputs are NaN too: the default range
+    assert (columns[-1]["lo"], columns[-1]["hi"]) == (0.0, 1.0)
+    assert all(np.isfinite([c["lo"], c["hi"]]).all() for c in columns)
 
 
 @pytest.mark.parametrize("extra, expected", [
@@ -503,7 +511,44 @@ def test_a_diverged_panel_draws_undecided_regions_and_a_network_with_finite_rang
     ("centered=FALSE", {"rho": 0.9, "centered": False}),
     (None, {"rho": 0.9, "centered": False}),
     ("", {"rho": 0.9, "centered": False}),
+    ("rho=0.8, ", {"rho": 0.8, "centered": False}),
 ])
 def test_extra_hyperparameters_as_text_or_as_an_object(extra, expected):
     (tr,) = Session({"optimizers": [{"name": "rmsprop", "lr": 0.01, "extra": extra}]}).trainers
     assert {k: getattr(tr.optimizer, k) for k in expected} == expected
+
+
+def test_a_diverging_session_is_silent_even_with_warnings_as_errors():
+    import warnings
+
+    session = Session({"activation": "identity", "optimizers": [{"name": "sgd", "lr": 100}]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        session.step(40)
+        session.state(network=True)
+        session.look()
+    assert session.diverged[0] is not None
+
+
+def test_epochs_are_rounded_as_the_page_shows_them():
+    session = Session({**SETTINGS, "points": 20, "train_fraction": 0.5})  # 10 points: 3 batches
+    session.step(1)
+    assert session.state()["epoch"] == 0.33 and session.curves[0]["epoch"] == [0.0, 0.333]
+
+
+def test_the_shares_in_the_saturation_and_dead_relu_messages_are_computed_on_the_training_points():
+    from tinynet.playground.views import hidden_outputs
+
+    session = Session({"activation": "sigmoid", "optimizers": [{"name": "sgd", "lr": 30}]})
+    session.step(40)
+    (A1, _), _ = hidden_outputs(session.trainers[0].model, session.inputs(session.X_train))
+    share = np.mean((A1 < 0.01) | (A1 > 0.99))
+    assert session.state()["panels"][0]["signals"][0].startswith(
+        f"layer 1 is saturated: {share:.0%} of its sigmoid outputs")
+    dead = Session({"optimizers": [{"name": "sgd", "lr": 50}], "activation": "relu"})
+    dead.step(60)
+    (_, A2), _ = hidden_outputs(dead.trainers[0].model, dead.inputs(dead.X_train))
+    share = np.mean(~(A2 > 0).any(axis=0))
+    assert dead.state()["panels"][0]["signals"] == [
+        f"{share:.0%} of the ReLU units of layer 2 are dead (0 on every training point), so "
+        f"they pass no gradient: try a smaller lr, or leaky_relu"]

@@ -67,7 +67,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = json.dumps(data, allow_nan=False)
         except ValueError:  # a diverged run's NaN or inf: JSON has no such numbers
-            body = json.dumps(_finite(data), allow_nan=False)
+            body = json.dumps(_finite(data))
         self._send(status, body.encode())
 
     def _error(self, status: int, message: str) -> None:

@@ -19,13 +19,12 @@ NEURON_GRID, EXTENT = 20, 2.5
 def hidden_outputs(model, X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Each hidden layer's output (after its activation) for inputs X, and the logits."""
     outputs, A = [], X
-    for k, layer in enumerate(model.layers):
+    for layer in model.layers:  # Dense, activation, ..., Dense: every activation is hidden
         if isinstance(layer, Dense):
             A = A @ layer.W + layer.b
         else:
             A = type(layer)(**layer.config()).forward(A)
-            if k + 1 < len(model.layers) and isinstance(model.layers[k + 1], Dense):
-                outputs.append(A)  # an activation feeding the next Dense layer: a hidden layer
+            outputs.append(A)
     return outputs, A
 
 
