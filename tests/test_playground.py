@@ -241,6 +241,14 @@ def test_request_bodies_up_to_the_limit_and_without_one(server):
     assert status == 413 and json.loads(payload)["error"] == (
         f"a request body is at most {MAX_BODY} bytes")
     assert call(server, "POST", "/api/sessions", raw=b"")[0] == 201  # no body: the defaults
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+    connection.putrequest("POST", "/api/sessions")  # no Content-Length at all
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 201 and json.loads(response.read())["steps"] == 0
+    connection.close()
     status, payload = call(server, "POST", "/api/sessions", raw=b"{not json")
     assert json.loads(payload)["error"] == "the request body is not valid JSON"
     status, payload = call(server, "POST", "/api/sessions", raw=b"[1]")

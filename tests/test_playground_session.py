@@ -545,10 +545,12 @@ def test_the_shares_in_the_saturation_and_dead_relu_messages_are_computed_on_the
     share = np.mean((A1 < 0.01) | (A1 > 0.99))
     assert session.state()["panels"][0]["signals"][0].startswith(
         f"layer 1 is saturated: {share:.0%} of its sigmoid outputs")
-    dead = Session({"optimizers": [{"name": "sgd", "lr": 50}], "activation": "relu"})
-    dead.step(60)
-    (_, A2), _ = hidden_outputs(dead.trainers[0].model, dead.inputs(dead.X_train))
-    share = np.mean(~(A2 > 0).any(axis=0))
+    dead = Session({"optimizers": [{"name": "sgd", "lr": 12}], "activation": "relu"})
+    dead.step(60)  # about 88% of layer 2's units dead: no rounding makes another count agree
+    outputs, _ = hidden_outputs(dead.trainers[0].model, dead.inputs(dead.X_train))
+    shares = [np.mean(~(A > 0).any(axis=0)) for A in outputs]
+    assert 0.5 < max(shares) < 1
     assert dead.state()["panels"][0]["signals"] == [
-        f"{share:.0%} of the ReLU units of layer 2 are dead (0 on every training point), so "
-        f"they pass no gradient: try a smaller lr, or leaky_relu"]
+        f"{share:.0%} of the ReLU units of layer {l} are dead (0 on every training point), so "
+        f"they pass no gradient: try a smaller lr, or leaky_relu"
+        for l, share in enumerate(shares, start=1) if share > 0.5]

@@ -124,8 +124,7 @@ class Session:
         return self._batches[0]
 
     def _loss(self, tr, X, y) -> float:
-        with np.errstate(all="ignore"):
-            return tr.evaluate(self.inputs(X), y)["loss"]
+        return tr.evaluate(self.inputs(X), y)["loss"]
 
     def _record(self) -> None:
         for tr, curve in zip(self.trainers, self.curves):

@@ -35,10 +35,9 @@ def network_view(session, model) -> dict:
     lin = np.linspace(-EXTENT, EXTENT, NEURON_GRID)
     gx, gy = np.meshgrid(lin, lin)
     X = session.inputs(np.c_[gx.ravel(), gy.ravel()])
-    with np.errstate(all="ignore"):
-        hidden, logits = hidden_outputs(model, X)
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probs = shifted / shifted.sum(axis=1, keepdims=True)
+    hidden, logits = hidden_outputs(model, X)  # (Session.state ignores a diverged run's NaN)
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = shifted / shifted.sum(axis=1, keepdims=True)
     columns = [X, *hidden, probs]
     return {"grid": NEURON_GRID,
             "columns": [{"lo": _finite(np.min(c), 0.0), "hi": _finite(np.max(c), 1.0),
@@ -54,8 +53,7 @@ def signals(session, i: int) -> list[str]:
         return [f"diverged at step {session.diverged[i]}: lr too large? (this panel stopped "
                 f"there; reset to start again)"]
     found = []
-    with np.errstate(all="ignore"):
-        hidden, _ = hidden_outputs(tr.model, session.inputs(session.X_train))
+    hidden, _ = hidden_outputs(tr.model, session.inputs(session.X_train))
     acts = [layer for layer in tr.model.layers if not isinstance(layer, Dense)]
     for l, (A, act) in enumerate(zip(hidden, acts), start=1):
         message = _saturated(l, A, act) or _dead(l, A, act)
