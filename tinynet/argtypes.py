@@ -100,3 +100,12 @@ def fraction(text: str) -> float:
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text!r}")
     return value
+
+
+def name_list(text: str) -> list[str]:
+    """"sgd, adam" -> ["sgd", "adam"]: comma-separated names, at least one."""
+    names = [n.strip() for n in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, e.g. sgd,adam, "
+                                         f"got {text!r}")
+    return names

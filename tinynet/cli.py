@@ -13,6 +13,7 @@ import sys
 
 from . import argtypes, optimizers, suggest, train_cli
 from . import commands as commands_mod
+from .bench import command as bench_command
 from .compare import LR_GRID
 from .csvlabels import TASKS
 from .exercises import command as exercises_command
@@ -21,7 +22,7 @@ from .layers import ACTIVATIONS
 from .losses import LOSSES
 from .surfaces import SURFACES
 
-COMMANDS = ("train", "compare", "playground", "explain", "exercises")
+COMMANDS = ("train", "compare", "playground", "explain", "exercises", "bench")
 INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
 
 
@@ -233,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.set_defaults(run=commands_mod.cmd_explain)
     _add_debug(explain)
     _add_debug(exercises_command.add_parser(commands))
+    bench = bench_command.add_parser(commands, argtypes)
+    _add_import(bench), _add_debug(bench)
     return parser
 
 
@@ -246,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(imported, int):
         return imported
     args = build_parser().parse_args(argv)
-    # imported once: a second import would register the same names again
+    # imported once here: a second import would register the same names again (a bench's
+    # worker processes import every one themselves: all_imports)
+    args.all_imports = list(args.imports)
     args.imports = [t for t in args.imports if t not in imported]
     try:
         return args.run(args)
