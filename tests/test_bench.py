@@ -3,6 +3,7 @@ runs them (one process, two local processes, a Dask cluster on 127.0.0.1)."""
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,17 @@ def test_a_users_optimizer_runs_here_with_one_job(tmp_path, capsys):
                  "adabelief", "--seeds", "1", "--no-progress", "--out",
                  str(tmp_path / "here")]) == 0  # in this process: imported once, by the CLI
     assert "| adabelief |" in (tmp_path / "here" / "summary.md").read_text()
+
+
+@pytest.mark.slow
+def test_the_speed_script_prints_its_table():
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "bench_speed.py"),
+                           "--quick-jobs", "1", "--standard-jobs", ""], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| quick")]
+    assert len(rows) == 1 and rows[0].startswith("| quick | 1 | 168 | ")
