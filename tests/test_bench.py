@@ -162,3 +162,35 @@ def test_the_speed_script_prints_its_table():
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| quick")]
     assert len(rows) == 1 and rows[0].startswith("| quick | 1 | 168 | ")
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_keeps_the_finished_runs(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / "b"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "tinynet", "bench", "--budget", "standard", "--jobs", "2",
+               "--no-progress", "--out", str(out)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                                      signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (not (out / "results.jsonl").exists() or len(
+                (out / "results.jsonl").read_text().splitlines()) < 10):
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130 and err == "tinynet bench: interrupted\n"
+    kept = len((out / "results.jsonl").read_text().splitlines())
+    assert 10 <= kept < 336 and len(lines(out)) == kept  # every line whole
+    again = subprocess.run(command[:-2] + ["--out", str(out)], capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert again.stdout.startswith(f"{kept} of 336 runs already done")
