@@ -194,3 +194,60 @@ def test_ctrl_c_exits_130_and_keeps_the_finished_runs(tmp_path):
     again = subprocess.run(command[:-2] + ["--out", str(out)], capture_output=True, text=True,
                            env=env, timeout=300)
     assert again.stdout.startswith(f"{kept} of 336 runs already done")
+
+
+# ----- quick tests of the parts (the command's own tests above are slow) --------------------
+
+def test_run_all_appends_each_run_once_and_counts_it(tmp_path):
+    class Bar:
+        n = 0
+
+        def update(self, k):
+            self.n += k
+
+    runs = [Run("digits", "sgd", 0.1, s, "final", "quick") for s in (0, 1)]
+    bar = Bar()
+    first = runner.run_all(runs, tmp_path, progress=bar)
+    assert [r["key"] for r in first] == [r.key for r in runs] and bar.n == 2
+    again = runner.run_all(runs, tmp_path, progress=bar)
+    assert again == first and bar.n == 2  # nothing ran twice
+    assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 2
+    assert runner.final_runs(first + [{"phase": "tune", "problem": "digits", "optimizer": "sgd",
+                                       "lr": 0.3, "val_metric": 0.9}], ["digits"], ["sgd"], 2,
+                             "quick") == [Run("digits", "sgd", 0.3, s, "final", "quick")
+                                          for s in (0, 1)]
+
+
+def test_the_summary_reads_as_a_table_per_problem_and_a_rank():
+    def final(p, o, seed, test, epochs):
+        return {"phase": "final", "problem": p, "optimizer": o, "lr": 0.01, "seed": seed,
+                "test_metric": test, "epochs_to_target": epochs}
+
+    results = [final("moons", "a", 0, 0.94, 3), final("moons", "a", 1, 0.96, 5),
+               final("moons", "b", 0, None, None), final("moons", "b", 1, None, None)]
+    text = report.summary(results, ["moons"], ["a", "b"], 2, "quick")
+    assert text == (
+        "# tinynet bench: quick budget, 2 seeds\n\n"
+        "## moons: make_moons, 1,000 points, noise 0.2; 2-16-16-2 tanh, target accuracy 0.95 "
+        "on validation\n\n"
+        "| optimizer | lr | test accuracy (mean ± std) | epochs to target |\n|---|---|---|---|\n"
+        "| a | 0.01 | 0.9500 ± 0.0100 | 4 |\n| b | 0.01 | diverged | never |\n\n"
+        "## Overall: mean rank across problems (1 is best; within noise, shared)\n\n"
+        "| optimizer | mean rank |\n|---|---|\n| a | 1.00 |\n| b | 2.00 |\n")
+
+
+def test_a_small_bench_from_the_command_line(tmp_path, capsys):
+    assert main(["bench", "--problems", "digits", "--optimizers", "sgd", "--seeds", "1",
+                 "--no-progress", "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("0 of 4 runs already done\n")  # 3 rates, then 1 seed
+    assert "| sgd | " in out and out.rstrip().endswith(f"and {tmp_path / 's' / 'profile.png'}")
+    assert json.loads((tmp_path / "s" / "bench.json").read_text()) == {
+        "problems": ["digits"], "optimizers": ["sgd"], "seeds": 1, "budget": "quick",
+        "imports": []}
+    assert (tmp_path / "s" / "profile.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(SystemExit):
+        main(["bench", "--problems", "digits,", "--out", str(tmp_path / "t")])
+    assert "expected comma-separated names, e.g. sgd,adam" in capsys.readouterr().err
+    assert main(["bench", "--problems", "mnist", "--out", str(tmp_path / "t")]) == 2
+    assert "unknown problem 'mnist': choose from moons, circles" in capsys.readouterr().err
