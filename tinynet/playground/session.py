@@ -99,10 +99,11 @@ class Session:
                 before = [[d.W.copy() for d in tr.model.dense_layers] for tr in self.trainers]
             idx = self._next_batch()
             self._batches.pop(0)
+            Xb, yb = self.inputs(self.X_train[idx]), self.y_train[idx]  # once for all panels
             for i, tr in enumerate(self.trainers):
                 if self.diverged[i] is None:
                     tr.model.train()
-                    loss, _ = tr.train_step(self.inputs(self.X_train[idx]), self.y_train[idx])
+                    loss, _ = tr.train_step(Xb, yb)
                     if not math.isfinite(loss):
                         self.diverged[i] = self.steps + 1
             self.steps += 1
