@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from .usercode import import_user_code  # noqa: F401  (the commands' --import)
+
 # explain's settings for every optimizer that takes them, unless given: the worked example's
 EXPLAIN_DEFAULTS = {"lr": 0.01, "rho": 0.9, "eps": 0.0}
 
@@ -36,31 +38,6 @@ def given_hyperparams(args) -> dict:
     given = {k: v for k in optimizer_options() if (v := getattr(args, k, None)) is not None}
     given.update(dict(args.param))
     return given
-
-
-def import_user_code(targets: list[str]) -> None:
-    """Import modules or .py files named with --import (they may register optimizers)."""
-    import importlib
-    import importlib.util
-    from pathlib import Path
-
-    for target in targets:
-        if target.endswith(".py"):
-            path = Path(target)
-            if not path.is_file():
-                raise FileNotFoundError(f"--import: no such file {target}")
-            spec = importlib.util.spec_from_file_location(f"tinynet_user_{path.stem}", path)
-            module = importlib.util.module_from_spec(spec)
-            try:
-                spec.loader.exec_module(module)
-            except Exception as err:  # the user's code: report it in one line
-                raise ValueError(f"--import {target}: {type(err).__name__}: {err}") from err
-        else:
-            try:
-                importlib.import_module(target)
-            except Exception as err:
-                raise ValueError(f"--import: cannot import {target!r} ({type(err).__name__}: "
-                                 f"{err})") from err
 
 
 def optimizer_from_args(args) -> object:

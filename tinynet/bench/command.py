@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .. import optimizers
 from ..files import atomic_open
+from ..parallel import connect
 from .problems import SUITE
 from .report import profile, summary
-from .runner import connect, final_runs, prepare, problems_known, run_all, tuning_runs
+from .runner import final_runs, prepare, problems_known, run_all, tuning_runs
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 

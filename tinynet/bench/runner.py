@@ -1,6 +1,6 @@
-"""Running many benchmark runs: here, in local worker processes (joblib), or on a Dask
-cluster (``dask.distributed``), appending each finished run to ``results.jsonl`` as one
-JSON line, so a stopped bench goes on where it stopped.
+"""Running many benchmark runs (through ``parallel.each``: here, in local worker processes,
+or on a Dask cluster), appending each finished run to ``results.jsonl`` as one JSON line,
+so a stopped bench goes on where it stopped.
 
 The protocol: every optimizer is tuned on each problem over the learning-rate grid (seed 0,
 the validation metric), then run at its best rate with every seed.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..parallel import each
 from .problems import SUITE
 from .runs import GRIDS, Run, execute
 
@@ -78,54 +79,13 @@ def run_all(runs: list[Run], folder: Path, jobs: int = 1, client=None, imports: 
     done = {r["key"] for r in results}
     todo = [r for r in runs if r.key not in done]
     with open(folder / RESULTS, "a", encoding="utf-8") as out:
-        for result in _execute(todo, jobs, client, imports):
+        for _, result in each(execute, todo, jobs, client, imports):
             out.write(json.dumps(result) + "\n")  # one write per line: never half a run
             out.flush()
             results.append(result)
             if progress is not None:
                 progress.update(1)
     return results
-
-
-def _execute(todo: list[Run], jobs: int, client, imports: tuple):
-    """The results of ``todo`` as they finish, in any order: on the Dask ``client``'s
-    cluster, or in ``jobs`` local processes."""
-    if not todo:
-        return
-    if client is not None:
-        yield from _on_dask(todo, client, imports)
-        return
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    here = jobs == 1  # one job runs in this process, which has imported them already
-    yield from parallel(delayed(execute)(run, () if here else imports) for run in todo)
-
-
-def connect(address: str):
-    """A ``dask.distributed`` client of the scheduler at ``address``, or one line saying how
-    to start one."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ValueError("--dask needs dask.distributed: pip install -e '.[cluster]'") from None
-    try:
-        return Client(address, timeout="10s")
-    except (OSError, TimeoutError) as err:
-        raise ValueError(f"cannot reach a Dask scheduler at {address} ({err}): start one "
-                         f"with `dask scheduler`, and workers with `dask worker ADDRESS`") from None
-
-
-def _on_dask(todo: list[Run], client, imports: tuple):
-    from distributed import as_completed
-
-    futures = []
-    try:
-        futures = client.map(execute, todo, imports=imports, pure=False)
-        for future in as_completed(futures):
-            yield future.result()
-    finally:  # Ctrl-C or an error: the cluster stops what is left
-        client.cancel(futures)
 
 
 def problems_known(names) -> list[str]:

@@ -1,6 +1,6 @@
 """One benchmark run: a problem, an optimizer at one learning rate, one seed. It is seeded by
-(problem, optimizer, lr, seed) alone and uses one BLAS thread, so it gives the same numbers
-in any process, on any worker, in any order.
+(problem, optimizer, lr, seed) alone, and ``parallel.each`` gives it one BLAS thread, so it
+gives the same numbers in any process, on any worker, in any order.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from .problems import EPOCHS, SUITE
 GRIDS = {"quick": (1e-3, 1e-2, 1e-1),
          "standard": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)}
 TIMING = ("wall_time",)  # the fields that differ from run to run of the same spec
-
-_imported: set = set()  # --import targets already imported in this process (a worker's too)
 
 
 @dataclass(frozen=True)
@@ -57,33 +55,25 @@ def split(problem) -> tuple:
     return X_tr, X_val, X_test, y_tr, y_val, y_test
 
 
-def execute(run: Run, imports: tuple = ()) -> dict:
-    """Train one run here, with one BLAS thread; its line for results.jsonl."""
-    from threadpoolctl import threadpool_limits
-
-    from ..commands import import_user_code
-
-    fresh = [t for t in imports if t not in _imported]
-    import_user_code(fresh)  # a worker process imports a user's optimizer once
-    _imported.update(fresh)
+def execute(run: Run) -> dict:
+    """Train one run; its line for results.jsonl."""
     problem = SUITE[run.problem]
-    with threadpool_limits(limits=1):
-        X_tr, X_val, X_test, y_tr, y_val, y_test = split(problem)
-        seed = run.training_seed
-        opt = optimizers.get(run.optimizer, lr=run.lr)
-        loss = MSE() if problem.task == "regression" else SoftmaxCrossEntropy()
-        trainer = Trainer(problem.model(seed), loss, opt, batch_size=problem.batch_size,
-                          seed=seed, progress=False, teaching_warnings=False)
-        start, diverged = time.perf_counter(), None
-        try:
-            trainer.fit(X_tr, y_tr, epochs=problem.epochs[EPOCHS[run.budget]],
-                        validation_data=(X_val, y_val))
-        except DivergenceError as err:
-            diverged = err.epoch
-        seconds = time.perf_counter() - start
-        curve = trainer.history.metrics.get(f"val_{problem.metric}", [])
-        reached = next((i for i, v in enumerate(curve, start=1) if v >= problem.target), None)
-        test = None if diverged else trainer.evaluate(X_test, y_test)[problem.metric]
+    X_tr, X_val, X_test, y_tr, y_val, y_test = split(problem)
+    seed = run.training_seed
+    opt = optimizers.get(run.optimizer, lr=run.lr)
+    loss = MSE() if problem.task == "regression" else SoftmaxCrossEntropy()
+    trainer = Trainer(problem.model(seed), loss, opt, batch_size=problem.batch_size,
+                      seed=seed, progress=False, teaching_warnings=False)
+    start, diverged = time.perf_counter(), None
+    try:
+        trainer.fit(X_tr, y_tr, epochs=problem.epochs[EPOCHS[run.budget]],
+                    validation_data=(X_val, y_val))
+    except DivergenceError as err:
+        diverged = err.epoch
+    seconds = time.perf_counter() - start
+    curve = trainer.history.metrics.get(f"val_{problem.metric}", [])
+    reached = next((i for i, v in enumerate(curve, start=1) if v >= problem.target), None)
+    test = None if diverged else trainer.evaluate(X_test, y_test)[problem.metric]
     return {**asdict(run), "key": run.key, "hyperparameters": opt.hyperparams(),
             "metric": problem.metric, "val_metric": curve[-1] if curve and not diverged
             else None, "test_metric": test, "epochs_to_target": reached,
