@@ -1,12 +1,15 @@
-"""How long does ``tinynet bench`` take, and what do local worker processes buy?
+"""How long do ``tinynet bench`` and ``tinynet compare`` take, and what do local worker
+processes buy?
 
-    python examples/bench_speed.py              # quick with --jobs 1 and 2, standard with 2
+    python examples/bench_speed.py              # bench quick with --jobs 1 and 2, standard
+                                                # with 2; compare with 1 and 2
     python examples/bench_speed.py --standard-jobs 1,2
 
-Runs the default suite and optimizers (3 seeds) as ``tinynet bench`` does, each in a fresh
-temporary folder, timing the whole command, and prints a table: budget, jobs, runs, wall
-time, and the time against ``--jobs 1`` where both were run. The README's figures come from
-its output; the machine is shared and noisy, so a ratio is one run's, not a constant.
+Runs the bench's default suite and optimizers (3 seeds), each in a fresh temporary folder,
+and ``tinynet compare`` with its defaults (digits, 4 optimizers tuned, 3 seeds), timing the
+whole command, and prints a table: command, jobs, runs, wall time, and the time against
+``--jobs 1`` where both were run. The README's figures come from its output; the machine is
+shared and noisy, so a ratio is one run's, not a constant.
 """
 
 from __future__ import annotations
@@ -35,21 +38,40 @@ def timed_bench(budget: str, jobs: int) -> tuple[int, float]:
     return runs, seconds
 
 
+def timed_compare(jobs: int) -> tuple[int, float]:
+    """(runs, seconds) of one ``tinynet compare --jobs JOBS``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "tinynet", "compare", "--jobs", str(jobs),
+                           "--no-progress"], capture_output=True, text=True, env=env,
+                          check=True)
+    seconds = time.perf_counter() - start
+    runs = int(done.stdout.split(" training runs")[0].split()[-1])  # "84 training runs: ..."
+    return runs, seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick-jobs", default="1,2", help="--jobs values at quick")
-    parser.add_argument("--standard-jobs", default="2", help="--jobs values at standard")
+    parser.add_argument("--quick-jobs", default="1,2", help="bench --jobs values at quick")
+    parser.add_argument("--standard-jobs", default="2", help="bench --jobs values at standard")
+    parser.add_argument("--compare-jobs", default="1,2", help="compare --jobs values")
     args = parser.parse_args()
     rows = []
-    for budget, jobs in (("quick", args.quick_jobs), ("standard", args.standard_jobs)):
+    cases = (("tinynet bench --budget quick", args.quick_jobs,
+              lambda n: timed_bench("quick", n)),
+             ("tinynet bench --budget standard", args.standard_jobs,
+              lambda n: timed_bench("standard", n)),
+             ("tinynet compare", args.compare_jobs, timed_compare))
+    for command, jobs, timed in cases:
         single = None
         for n in (int(j) for j in jobs.split(",") if j):
-            runs, seconds = timed_bench(budget, n)
+            runs, seconds = timed(n)
             single = seconds if n == 1 else single
             ratio = f"{seconds / single:.2f}x" if single and n != 1 else ""
-            rows.append((budget, n, runs, f"{seconds:.1f}", ratio))
-    print(f"tinynet bench, default suite, 4 optimizers, 3 seeds; {os.cpu_count()} cores\n")
-    print("| budget | --jobs | runs | wall time (s) | against --jobs 1 |")
+            rows.append((f"`{command}`", n, runs, f"{seconds:.1f}", ratio))
+    print(f"bench: default suite, 4 optimizers, 3 seeds; compare: digits, 4 optimizers tuned, "
+          f"3 seeds; {os.cpu_count()} cores\n")
+    print("| command | --jobs | runs | wall time (s) | against --jobs 1 |")
     print("|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(str(x) for x in row) + " |")

@@ -11,16 +11,16 @@ import numpy as np
 from _common import output_folder
 
 import tinynet as tn
-from tinynet import compare
+from tinynet import compare, compare_tables
 
 out = output_folder(__doc__)
 data = compare.three_way(tn.datasets.load("moons", seed=0), seed=0)
 entries = compare.compare_on_data(lambda seed: tn.mlp([2, 32, 32, 2], seed=seed), data,
                                   ["sgd", "momentum", "rmsprop", "adam"], epochs=30,
                                   seeds=(0,), target=0.95)
-print(compare.grid_report(entries))
+print(compare_tables.grid_report(entries))
 print()
-print(compare.data_table(entries, 0.95, times=False))
+print(compare_tables.data_table(entries, 0.95, times=False))
 runs = [e.runs[0] for e in entries]
 print("identical initial weights and batch order:", compare.identical_conditions(runs))
 

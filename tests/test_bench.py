@@ -157,11 +157,12 @@ def test_the_speed_script_prints_its_table():
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, str(ROOT / "examples" / "bench_speed.py"),
-                           "--quick-jobs", "1", "--standard-jobs", ""], capture_output=True,
-                          text=True, env=env, timeout=300)
+                           "--quick-jobs", "1", "--standard-jobs", "", "--compare-jobs", "2"],
+                          capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    rows = [line for line in done.stdout.splitlines() if line.startswith("| quick")]
-    assert len(rows) == 1 and rows[0].startswith("| quick | 1 | 168 | ")
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| `")]
+    assert len(rows) == 2 and rows[0].startswith("| `tinynet bench --budget quick` | 1 | 168 | ")
+    assert rows[1].startswith("| `tinynet compare` | 2 | 84 | ")
 
 
 @pytest.mark.slow

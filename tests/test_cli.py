@@ -598,12 +598,14 @@ def test_compare_passes_its_settings_on(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(plots, "plot_comparison",
                         lambda entries, path, title: seen.update(plot=(path, title)))
     assert main(["compare", "--lr", "0.1", "--seed", "2", "--seeds", "2", "--epochs", "3",
-                 "--target", "0.5", "--hidden", "4", "--plot", str(tmp_path / "cmp.png")]) == 0
+                 "--target", "0.5", "--hidden", "4", "--plot", str(tmp_path / "cmp.png"),
+                 "--jobs", "2"]) == 0
     assert seen["plot"] == (str(tmp_path / "cmp.png"), "digits")
     assert seen["load"] == ("digits", 2, {"label": None, "task": None, "header": True})
     assert seen["three_way"] == 2  # digits by default
     assert seen["kw"] == {"epochs": 3, "batch_size": 32, "seeds": (2, 3), "lr": 0.1,
-                          "grid": list(tn.compare.LR_GRID), "target": 0.5}
+                          "grid": list(tn.compare.LR_GRID), "target": 0.5, "jobs": 2,
+                          "imports": ()}
     assert not np.array_equal(*seen["weights"])  # one model per seed
     assert updates == [5]
     out = capsys.readouterr().out

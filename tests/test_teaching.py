@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet import compare, surfaces
+from tinynet import compare, compare_tables, surfaces
 from tinynet.cli import main
 from tinynet.teaching import DeadReLUWarning, EpsDominatesWarning, LossRisingWarning
 
@@ -246,7 +246,7 @@ def test_an_erratic_rate_is_shown_as_a_word_and_never_chosen():
         assert np.array_equal(a, np.nextafter(before[k], np.inf))
     entry = compare.Entry("RMSProp", 0.01, True, {0.01: 0.1, 0.3: 0.05, 1.0: float("inf")},
                           erratic={0.3})
-    table = compare.grid_report([entry])
+    table = compare_tables.grid_report([entry])
     assert table.splitlines()[3].split() == ["0.01", "0.1000", "*"]
     assert table.splitlines()[4].split() == ["0.3", "erratic"]
     assert table.splitlines()[5].split() == ["1", "diverged"]
@@ -255,12 +255,12 @@ def test_an_erratic_rate_is_shown_as_a_word_and_never_chosen():
     only_erratic = compare.Entry("Adam", 0.3, True, {0.3: 0.2, 1.0: 0.4}, erratic={0.3, 1.0})
     assert ("Adam: every rate on the grid is erratic; the lowest loss among them (0.3) is "
             "shown, but another CPU may choose another: add smaller rates with --lrs"
-            in compare.grid_report([only_erratic]))
+            in compare_tables.grid_report([only_erratic]))
 
     data = compare.three_way(tn.datasets.load("moons", seed=0), seed=0)
-    best, scores, erratic = compare.tune_lr("rmsprop", lambda s: tn.mlp([2, 32, 32, 2], seed=s),
-                                            data, grid=(0.01, 0.3), epochs=30)
-    assert erratic == {0.3} and best == 0.01  # moons: RMSProp at 0.3 depends on the last bit
+    entry, = compare.compare_on_data(lambda s: tn.mlp([2, 32, 32, 2], seed=s), data,
+                                     ["rmsprop"], grid=(0.01, 0.3), epochs=30)
+    assert entry.erratic == {0.3} and entry.lr == 0.01  # moons: RMSProp at 0.3 is erratic
 
 
 def test_compare_cli_dataset_and_surface(tmp_path, capsys, assert_figure):
@@ -422,18 +422,18 @@ def rows_of(table: str) -> list[list[str]]:
 
 
 def test_a_table_left_aligns_the_first_column_and_right_aligns_the_others():
-    table = compare._format(["name", "value"], [["a", "1"], ["longer", "12345"]])
+    table = compare_tables._format(["name", "value"], [["a", "1"], ["longer", "12345"]])
     assert table.splitlines() == ["name    value", "-------------", "a           1",
                                   "longer  12345"]
 
 
 def test_mean_and_spread_over_seeds_skip_diverged_runs():
-    assert compare._mean_spread([0.97221]) == "0.9722"
-    assert compare._mean_spread([0.97221, None]) == "0.9722"  # one left: no spread
-    assert compare._mean_spread([1.0, 2.0, 3.0]) == "2.0000 ± 0.8165"
-    assert compare._mean_spread([1.0, 3.0]) == "2.0000 ± 1.0000"  # population std
-    assert compare._mean_spread([1.0, None, float("inf"), 3.0], digits=1) == "2.0 ± 1.0"
-    assert compare._mean_spread([None, float("nan")]) == "diverged"
+    assert compare_tables._mean_spread([0.97221]) == "0.9722"
+    assert compare_tables._mean_spread([0.97221, None]) == "0.9722"  # one left: no spread
+    assert compare_tables._mean_spread([1.0, 2.0, 3.0]) == "2.0000 ± 0.8165"
+    assert compare_tables._mean_spread([1.0, 3.0]) == "2.0000 ± 1.0000"  # population std
+    assert compare_tables._mean_spread([1.0, None, float("inf"), 3.0], digits=1) == "2.0 ± 1.0"
+    assert compare_tables._mean_spread([None, float("nan")]) == "diverged"
 
 
 def test_the_data_table_one_row_per_optimizer():
@@ -445,7 +445,7 @@ def test_the_data_table_one_row_per_optimizer():
     fixed = compare.Entry("RMSProp", 0.01, False, runs=[made_up_run(reached=None),
                                                         made_up_run(reached=None, diverged=2,
                                                                     loss=99.0)])
-    table = compare.data_table([one, edge, fixed], 0.95)
+    table = compare_tables.data_table([one, edge, fixed], 0.95)
     header, _, *rows = table.splitlines()
     assert header.split("  ")[0] == "optimizer" and header.endswith(
         "epochs to val acc>=0.95  seconds")
@@ -460,8 +460,8 @@ def test_the_data_table_one_row_per_optimizer():
     cells = [c.strip() for c in header.split("  ") if c.strip()]
     assert cells == ["optimizer", "lr", "train loss", "val loss", "val acc", "test acc",
                      "epochs to val acc>=0.95", "seconds"]
-    assert "seconds" not in compare.data_table([one], 0.9, times=False)
-    assert compare.data_table([one], 0.9, times=False).splitlines()[0].endswith(
+    assert "seconds" not in compare_tables.data_table([one], 0.9, times=False)
+    assert compare_tables.data_table([one], 0.9, times=False).splitlines()[0].endswith(
         "epochs to val acc>=0.9")
 
 
@@ -470,7 +470,8 @@ def test_the_surface_table_says_steps_escape_and_divergence():
     results = compare.compare_on_surface(bowl, [tn.optimizers.SGD(lr=0.015),
                                                 tn.optimizers.SGD(lr=0.025)], steps=300)
     assert results[0].target_epoch == results[0].trajectory.steps_to(1e-3) is not None
-    rows = [row.split("  ") for row in compare.surface_table(results, 1e-3, bowl).splitlines()]
+    table = compare_tables.surface_table(results, 1e-3, bowl)
+    rows = [row.split("  ") for row in table.splitlines()]
     assert [c.strip() for c in rows[0] if c.strip()] == [
         "optimizer", "hyperparameters", "steps to f<0.001", "stays below from", "final f",
         "final (x, y)"]
@@ -487,7 +488,7 @@ def test_the_surface_table_says_steps_escape_and_divergence():
     escaped = compare.compare_on_surface(saddle, [tn.optimizers.RMSProp(lr=0.1),
                                                   tn.optimizers.SGD(lr=0.001)], steps=50)
     rows = [[c.strip() for c in row.split("  ") if c.strip()]
-            for row in compare.surface_table(escaped, 1e-3, saddle).splitlines()]
+            for row in compare_tables.surface_table(escaped, 1e-3, saddle).splitlines()]
     assert rows[0][2:4] == ["steps to escape (|y|>=1)", "distance travelled"]
     path = escaped[0].trajectory.path
     assert rows[2][2] == str(saddle.escape_step(path))
@@ -566,52 +567,50 @@ def test_train_run_records_the_run_and_a_divergence():
     assert blown.target_epoch is None
 
 
-def test_tuning_picks_the_lowest_stable_loss_and_reports_each_pair_of_runs(monkeypatch):
-    losses = {0.01: (0.5, 0.5), 0.1: (0.2, 0.2), 1.0: (0.1, 0.4)}  # 1.0: run and twin apart
-    calls = []
-
-    def fake_run(opt, model, data, seed=0, **kwargs):
-        first = np.array_equal(model.arrays()["W/1"], tn.mlp([2, 2], seed=seed).arrays()["W/1"])
-        return made_up_run(val_loss=losses[opt.lr][0 if first else 1])
-
-    monkeypatch.setattr(compare, "train_run", fake_run)
-    best, scores, erratic = compare.tune_lr("sgd", lambda s: tn.mlp([2, 2], seed=s), None,
-                                            grid=(0.01, 0.1, 1.0), on_run=calls.append)
-    assert (best, erratic) == (0.1, {1.0}) and scores == {0.01: 0.5, 0.1: 0.2, 1.0: 0.1}
-    assert calls == [2, 2, 2]
-    losses.update({0.01: (0.5, 0.6), 0.1: (0.2, 0.3)})  # every rate erratic: the lowest
-    best, _, erratic = compare.tune_lr("sgd", lambda s: tn.mlp([2, 2], seed=s), None,
-                                       grid=(0.01, 0.1, 1.0))
-    assert best == 1.0 and erratic == {0.01, 0.1, 1.0}
+def test_tuning_picks_the_lowest_stable_loss():
+    grid = (0.01, 0.1, 1.0)
+    scores, twins = {0.01: 0.5, 0.1: 0.2, 1.0: 0.1}, {0.01: 0.5, 0.1: 0.2, 1.0: 0.4}
+    assert compare.choose_lr(grid, scores, twins) == (0.1, {1.0})  # 1.0: run and twin apart
+    twins.update({0.01: 0.6, 0.1: 0.3})  # every rate erratic: the lowest of them all
+    assert compare.choose_lr(grid, scores, twins) == (1.0, {0.01, 0.1, 1.0})
 
 
-def test_compare_on_data_tunes_with_the_first_seed_then_trains_each_seed(monkeypatch):
-    calls = []
-
-    def fake_tune(name, make_model, data, grid, seed, on_run, **kw):
-        calls.append(("tune", name, tuple(grid), seed, kw))
-        return 0.1, {0.1: 0.5}, {0.3}
+def test_compare_on_data_tunes_with_the_first_seed_and_a_twin_then_trains_each_seed(
+        monkeypatch):
+    calls, made = [], {}
+    twin_losses = {0.1: 0.5, 0.3: 0.9}  # 0.3 is lower, but its twin ends elsewhere
 
     def fake_run(opt, model, data, seed, **kw):
-        calls.append(("run", type(opt).__name__, opt.lr, seed, kw))
-        return made_up_run()
+        twin = not np.array_equal(model.arrays()["W/1"], made[seed].arrays()["W/1"])
+        calls.append((type(opt).__name__, opt.lr, seed, twin, data, kw))
+        loss = twin_losses[opt.lr] if twin else {0.1: 0.5, 0.3: 0.4}.get(opt.lr, 0.25)
+        return made_up_run(val_loss=loss)
 
-    monkeypatch.setattr(compare, "tune_lr", fake_tune)
+    def make(seed):
+        made[seed] = tn.mlp([2, 2], seed=seed)
+        return tn.mlp([2, 2], seed=seed)
+
     monkeypatch.setattr(compare, "train_run", fake_run)
     counted = []
-    entries = compare.compare_on_data(lambda s: None, None, ["adam"], seeds=(4, 5),
-                                      grid=(0.1, 0.3), on_run=counted.append)
+    entries = compare.compare_on_data(make, "data", ["adam"], seeds=(4, 5), grid=(0.1, 0.3),
+                                      on_run=counted.append)
     defaults = {"epochs": 20, "batch_size": 32, "target": 0.95}
-    assert calls == [("tune", "adam", (0.1, 0.3), 4, defaults),
-                     ("run", "Adam", 0.1, 4, defaults), ("run", "Adam", 0.1, 5, defaults)]
+    assert calls == [("Adam", 0.1, 4, False, "data", defaults),
+                     ("Adam", 0.1, 4, True, "data", defaults),
+                     ("Adam", 0.3, 4, False, "data", defaults),
+                     ("Adam", 0.3, 4, True, "data", defaults),
+                     ("Adam", 0.1, 4, False, "data", defaults),
+                     ("Adam", 0.1, 5, False, "data", defaults)]
     entry, = entries
     assert (entry.name, entry.lr, entry.tuned, entry.grid, entry.erratic) == (
-        "Adam", 0.1, True, {0.1: 0.5}, {0.3})
-    assert counted == [1, 1] and len(entry.runs) == 2
+        "Adam", 0.1, True, {0.1: 0.5, 0.3: 0.4}, {0.3})
+    assert counted == [1] * 6 and len(entry.runs) == 2
+    assert [r.history["val_loss"][-1] for r in entry.runs] == [0.5, 0.5]
     calls.clear()
-    fixed, = compare.compare_on_data(lambda s: None, None, ["sgd"], lr=0.05, epochs=3,
+    fixed, = compare.compare_on_data(make, "data", ["sgd"], lr=0.05, epochs=3,
                                      batch_size=8, target=0.5)
-    assert calls == [("run", "SGD", 0.05, 0, {"epochs": 3, "batch_size": 8, "target": 0.5})]
+    assert calls == [("SGD", 0.05, 0, False, "data",
+                      {"epochs": 3, "batch_size": 8, "target": 0.5})]
     assert (fixed.tuned, fixed.grid, fixed.erratic) == (False, {}, set())
 
 
@@ -646,7 +645,7 @@ def test_erratic_edges_relative_size_and_a_run_that_diverged_alone():
 
 def test_the_grid_report_and_the_surface_table_headers_word_for_word():
     entry = compare.Entry("SGD", 0.1, True, {0.1: 0.5, 0.3: 0.7}, erratic={0.3})
-    lines = compare.grid_report([entry]).splitlines()
+    lines = compare_tables.grid_report([entry]).splitlines()
     assert lines[0] == "final validation loss per learning rate (* the one chosen)"
     assert lines[1].split() == ["lr", "SGD"]
     assert lines[-2:] == ["erratic: from the first rate where the run and its twin from "
@@ -655,7 +654,7 @@ def test_the_grid_report_and_the_surface_table_headers_word_for_word():
                           "(never chosen)"]
     saddle = surfaces.Saddle()
     results = compare.compare_on_surface(saddle, [tn.optimizers.RMSProp(lr=0.1)], steps=50)
-    table = compare.surface_table(results, 1e-3, saddle).splitlines()
+    table = compare_tables.surface_table(results, 1e-3, saddle).splitlines()
     assert [c.strip() for c in table[0].split("  ") if c.strip()] == [
         "optimizer", "hyperparameters", "steps to escape (|y|>=1)", "distance travelled",
         "final f", "final (x, y)"]

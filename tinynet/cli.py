@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seeds", type=argtypes.positive(int), default=3,
                          help="train at the chosen rates with this many seeds (--seed, "
                          "--seed + 1, ...): mean ± spread (default: 3)")
+    compare.add_argument("--jobs", type=argtypes.positive(int), default=1, help="training runs "
+                         "side by side in this many processes, same results (default: 1)")
     compare.add_argument("--epochs", type=argtypes.positive(int), default=20,
                          help="epochs (default: 20)")
     compare.add_argument("--batch-size", type=argtypes.positive(int), default=32)

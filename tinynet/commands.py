@@ -49,8 +49,9 @@ def optimizer_from_args(args) -> object:
 
 
 def cmd_compare(args) -> int:
-    from . import compare, datasets, plots, surfaces
+    from . import compare, compare_tables, datasets, plots, surfaces
     from .model import mlp
+    from .usercode import for_workers
 
     import_user_code(args.imports)
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
@@ -70,7 +71,7 @@ def cmd_compare(args) -> int:
         results = compare.compare_on_surface(surface, compare.build_optimizers(names, lr),
                                              steps=args.steps)
         print(f"{surface!r}, start {surface.start}, {args.steps} steps, lr = {lr:g} for all")
-        print(compare.surface_table(results, 1e-3, surface))
+        print(compare_tables.surface_table(results, 1e-3, surface))
         if args.plot:
             plots.plot_trajectories(surface, {r.name: r.trajectory for r in results}, args.plot)
     else:
@@ -105,13 +106,14 @@ def cmd_compare(args) -> int:
             entries = compare.compare_on_data(
                 lambda seed: mlp(sizes, seed=seed), split, names, epochs=args.epochs,
                 batch_size=args.batch_size, seeds=seeds, lr=args.lr, grid=args.lrs,
-                target=args.target, on_run=bar.update)
+                target=args.target, on_run=bar.update, jobs=args.jobs,
+                imports=for_workers(args.all_imports))
         if not args.lr:
             print()
-            print(compare.grid_report(entries))
+            print(compare_tables.grid_report(entries))
         spread = " (mean ± standard deviation over the seeds)" if len(seeds) > 1 else ""
         print(f"\nat the chosen rates{spread}")
-        print(compare.data_table(entries, args.target))
+        print(compare_tables.data_table(entries, args.target))
         same = all(compare.identical_conditions([e.runs[k] for e in entries])
                    for k in range(len(seeds)))
         print(f"identical initial weights and batch order for every optimizer (per seed): "

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
-from . import datasets, optimizers, surfaces
+from . import datasets, optimizers, parallel, surfaces
 from .callbacks import Callback
 from .guard import DivergenceError
 from .losses import SoftmaxCrossEntropy
@@ -146,23 +147,37 @@ def erratic_rates(rates, losses, twins) -> set:
             if lr >= edge and not (np.isinf(a) and np.isinf(b))}
 
 
-def tune_lr(name: str, make_model, data: Split, grid=LR_GRID, seed: int = 0,
-            on_run=None, **kwargs) -> tuple[float, dict, set]:
-    """Train ``name`` once per learning rate of ``grid`` (same initial weights, same
-    batches), and once more from ``nudged`` weights. Return the rate with the lowest final
-    validation loss among those that are not erratic (``erratic_rates``; among all of them
-    when every rate is, which ``grid_report`` then says), every score, and the erratic rates.
-    ``on_run(n)``, if given, is called as every ``n`` runs finish."""
-    scores, twins = {}, {}
-    for lr in grid:
-        scores[lr], twins[lr] = (train_run(optimizers.get(name, lr=lr), model, data,
-                                           seed=seed, **kwargs).val_loss
-                                 for model in (make_model(seed), nudged(make_model(seed))))
-        if on_run:
-            on_run(2)
+def choose_lr(grid, scores: dict, twins: dict) -> tuple[float, set]:
+    """The rate of ``grid`` with the lowest final validation loss (``scores``) among those
+    that are not erratic (``erratic_rates``, from each rate's run from nudged weights,
+    ``twins``; among all of them when every rate is, which ``grid_report`` then says), and
+    the erratic rates."""
     erratic = erratic_rates(grid, [scores[lr] for lr in grid], [twins[lr] for lr in grid])
     stable = [lr for lr in grid if lr not in erratic] or list(grid)
-    return min(stable, key=scores.get), scores, erratic
+    return min(stable, key=scores.get), erratic
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run of a comparison: optimizer ``name`` at ``lr`` from
+    ``make_model(seed)``'s weights, or from them ``nudged`` (``twin``, in tuning)."""
+
+    name: str
+    lr: float
+    seed: int
+    twin: bool = False
+
+
+def run_job(job: Job, make_model, data: Split, **kwargs) -> Result:
+    """``train_run`` of one job (``kwargs``: epochs, batch_size, target)."""
+    model = make_model(job.seed)
+    return train_run(optimizers.get(job.name, lr=job.lr), nudged(model) if job.twin else model,
+                     data, seed=job.seed, **kwargs)
+
+
+def val_loss_of(job: Job, make_model, data: Split, **kwargs) -> float:
+    """A tuning job's one number, its final validation loss (all a worker sends back)."""
+    return run_job(job, make_model, data, **kwargs).val_loss
 
 
 @dataclass
@@ -178,28 +193,42 @@ class Entry:
 
 
 def compare_on_data(make_model, data: Split, names, epochs: int = 20, batch_size: int = 32,
-                    seeds=(0,), lr: float | None = None, grid=LR_GRID,
-                    target: float = 0.95, on_run=None) -> list[Entry]:
-    """Each optimizer at its best stable learning rate on ``grid`` (tuned on the validation
-    split, with the first seed; see ``tune_lr``), or at the one fixed ``lr``; then trained
-    once per seed, every optimizer from the same initial weights and batch order for a given
-    seed. ``on_run(n)``, if given, is called as every ``n`` training runs finish."""
-    kw = {"epochs": epochs, "batch_size": batch_size, "target": target}
-    entries = []
-    for name in names:
-        label = optimizers.lookup(name).__name__
-        if lr is None:
-            best, scores, erratic = tune_lr(name, make_model, data, grid, seed=seeds[0],
-                                            on_run=on_run, **kw)
-            entry = Entry(label, best, True, scores, erratic=erratic)
-        else:
-            entry = Entry(label, lr, False)
-        for s in seeds:
-            entry.runs.append(train_run(optimizers.get(name, lr=entry.lr), make_model(s),
-                                        data, seed=s, **kw))
+                    seeds=(0,), lr: float | None = None, grid=LR_GRID, target: float = 0.95,
+                    on_run=None, jobs: int = 1, imports: tuple = ()) -> list[Entry]:
+    """Each optimizer at its best stable learning rate on ``grid``, or at the one fixed
+    ``lr``; then trained once per seed, every optimizer from the same initial weights and
+    batch order for a given seed.
+
+    Tuning trains each rate of the grid with the first seed, and again from nudged weights,
+    and keeps the lowest final validation loss (``choose_lr``). The runs go through
+    ``parallel.each``: ``jobs`` local processes give the same results as one (``make_model``
+    reaches them by cloudpickle; they import ``imports``, the ``--import`` targets).
+    ``on_run(n)``, if given, is called as every ``n`` training runs finish."""
+    kw = {"make_model": make_model, "data": data, "epochs": epochs, "batch_size": batch_size,
+          "target": target}
+
+    def run(fn, todo: list[Job]) -> dict:
+        done = {}
+        for job, result in parallel.each(partial(fn, **kw), todo, jobs, imports=imports):
+            done[job] = result
             if on_run:
                 on_run(1)
-        entries.append(entry)
+        return done
+
+    entries = [Entry(optimizers.lookup(name).__name__, lr, False) for name in names]
+    if lr is None:
+        first = seeds[0]
+        losses = run(val_loss_of, [Job(name, rate, first, twin) for name in names
+                                   for rate in grid for twin in (False, True)])
+        for name, entry in zip(names, entries):
+            entry.grid = {rate: losses[Job(name, rate, first)] for rate in grid}
+            twins = {rate: losses[Job(name, rate, first, True)] for rate in grid}
+            entry.lr, entry.erratic = choose_lr(grid, entry.grid, twins)
+            entry.tuned = True
+    finals = run(run_job, [Job(name, entry.lr, s) for name, entry in zip(names, entries)
+                           for s in seeds])
+    for name, entry in zip(names, entries):
+        entry.runs = [finals[Job(name, entry.lr, s)] for s in seeds]
     return entries
 
 
@@ -228,119 +257,3 @@ def compare_on_surface(surface: surfaces.Surface, opts: list, steps: int = 200,
         r.target_epoch = traj.steps_to(threshold)
         results.append(r)
     return results
-
-
-def _hp(opt) -> str:
-    return ", ".join(f"{k}={v:g}" for k, v in opt.hyperparams().items()
-                     if isinstance(v, float) and (k != "weight_decay" or v))
-
-
-def _format(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                       for i, (c, w) in enumerate(zip(r, widths))) for r in [header, *rows]]
-    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
-
-
-def _mean_spread(values: list[float], digits: int = 4) -> str:
-    """``0.9722`` for one value, ``0.9722 ± 0.0041`` (mean ± standard deviation) for more."""
-    values = [v for v in values if v is not None and np.isfinite(v)]
-    if not values:
-        return "diverged"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
-
-
-def data_table(entries: list[Entry], target: float, times: bool = True) -> str:
-    """One row per optimizer: its rate, final figures (mean ± spread over the seeds),
-    epochs to the target validation accuracy, and (``times``) seconds per run."""
-    header = ["optimizer", "lr", "train loss", "val loss", "val acc", "test acc",
-              f"epochs to val acc>={target:g}"] + ["seconds"] * times
-    rows = []
-    for e in entries:
-        ok = [r for r in e.runs if r.diverged is None]
-        reached = [r.target_epoch for r in e.runs if r.target_epoch is not None]
-        if not reached:
-            epochs = "never"
-        elif len(e.runs) == 1:
-            epochs = str(reached[0])
-        else:
-            never = len(e.runs) - len(reached)
-            epochs = _mean_spread(reached, 1) + (f" ({never} never)" if never else "")
-        how = ""
-        if e.tuned:
-            edge = e.lr in (min(e.grid), max(e.grid))
-            how = " (tuned, grid edge)" if edge else " (tuned)"
-        rows.append([e.name, f"{e.lr:g}{how}",
-                     _mean_spread([r.history["loss"][-1] for r in ok]),
-                     _mean_spread([r.history["val_loss"][-1] for r in ok]),
-                     _mean_spread([r.history["val_accuracy"][-1] for r in ok]),
-                     _mean_spread([r.test["accuracy"] for r in ok]), epochs]
-                    + [f"{np.mean([r.seconds for r in e.runs]):.2f}"] * times)
-    return _format(header, rows)
-
-
-def grid_cell(loss: float, erratic: bool) -> str:
-    """A final validation loss as the grid table shows it: a robust word where the number
-    would depend on the last bit of the arithmetic."""
-    if erratic:
-        return "erratic"
-    return "diverged" if not np.isfinite(loss) else f"{loss:.4f}"
-
-
-def grid_table(entries: list[Entry]) -> str:
-    """Final validation loss for every learning rate tried, one column per optimizer."""
-    grid = sorted({lr for e in entries for lr in e.grid})
-    header = ["lr", *(e.name for e in entries)]
-    rows = [[f"{lr:g}", *(grid_cell(e.grid[lr], lr in e.erratic) + (" *" if lr == e.lr else "")
-                          for e in entries)] for lr in grid]
-    return _format(header, rows)
-
-
-def grid_report(entries: list[Entry]) -> str:
-    """The grid table with its title, and what "erratic" means when a cell says it."""
-    text = ["final validation loss per learning rate (* the one chosen)", grid_table(entries)]
-    if any(e.erratic for e in entries):
-        text.append("erratic: from the first rate where the run and its twin from weights "
-                    "nudged in the\nlast bit end apart, the loss differs from machine to "
-                    "machine (never chosen)")
-    for e in entries:  # no stable rate on the grid: the choice itself is not reproducible
-        if e.lr in e.erratic:
-            text.append(f"{e.name}: every rate on the grid is erratic; the lowest loss among "
-                        f"them ({e.lr:g}) is shown, but another CPU may choose another: "
-                        f"add smaller rates with --lrs")
-    return "\n".join(text)
-
-
-def surface_table(results: list[Result], threshold: float, surface) -> str:
-    """Steps to f < threshold (and from when it stays there), or, on a surface without a
-    minimum, steps to escape and distance travelled; a diverged run says so."""
-    if surface.has_minimum:
-        header = ["optimizer", "hyperparameters", f"steps to f<{threshold:g}",
-                  "stays below from", "final f", "final (x, y)"]
-    else:
-        header = ["optimizer", "hyperparameters", "steps to escape (|y|>=1)",
-                  "distance travelled", "final f", "final (x, y)"]
-    rows = []
-    for r in results:
-        traj = r.trajectory
-        broke = traj.diverged_at()
-        if surface.has_minimum:
-            first, settled = traj.steps_to(threshold), traj.steps_to(threshold, stay=True)
-            if broke is not None:
-                first = first if first is not None and first < broke else None
-                settled = None
-            cells = [str(first) if first is not None else "never",
-                     str(settled) if settled is not None else "never"]
-        else:
-            escape = surface.escape_step(traj.path)
-            cells = [str(escape) if escape is not None and (broke is None or escape < broke)
-                     else "never", f"{traj.distance_travelled():.3g}"]
-        if broke is not None:
-            end = [f"diverged at step {broke}", "-"]
-        else:
-            x, y = traj.path[-1]
-            end = [f"{traj.losses[-1]:.3g}", f"({x:.3g}, {y:.3g})"]
-        rows.append([r.name, _hp(r.optimizer), *cells, *end])
-    return _format(header, rows)

@@ -38,3 +38,11 @@ def import_once(targets) -> None:
     fresh = [t for t in targets if t not in _imported]
     import_user_code(fresh)
     _imported.update(fresh)
+
+
+def for_workers(targets) -> tuple:
+    """The targets as a worker process finds them: a ``.py`` file by its absolute path (a
+    worker may start in another folder), a module by its name."""
+    from pathlib import Path
+
+    return tuple(str(Path(t).resolve()) if t.endswith(".py") else t for t in targets)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import optimizers
 from ..files import atomic_open
 from ..parallel import connect
+from ..usercode import for_workers
 from .problems import SUITE
 from .report import profile, summary
 from .runner import final_runs, prepare, problems_known, run_all, tuning_runs
@@ -50,8 +51,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     problems = problems_known(args.problems)
     names = [optimizers.lookup(n).name or n for n in args.optimizers]  # unknown: one line
     folder = Path(args.out)
-    imports = tuple(str(Path(t).resolve()) if t.endswith(".py") else t
-                    for t in args.all_imports)
+    imports = for_workers(args.all_imports)
     client = connect(args.dask) if args.dask else None  # unreachable: nothing written
     try:
         prepare(folder, {"problems": problems, "optimizers": names, "seeds": args.seeds,
