@@ -3,12 +3,14 @@ runs them (one process, two local processes, a Dask cluster on 127.0.0.1)."""
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tinynet.bench import report, runner
+from tinynet.bench import report, runner, runs
 from tinynet.bench.problems import SUITE
 from tinynet.bench.runs import GRIDS, Run, execute
 from tinynet.cli import main
@@ -61,10 +63,13 @@ def test_the_best_rate_is_the_best_validation_metric_and_a_tie_goes_to_the_small
 
     results = [tuned(0.1, 0.9), tuned(0.01, 0.95), tuned(1.0, None), tuned(0.001, 0.95)]
     assert runner.best_rate(results, "p", "o") == 0.001
+    assert runner.best_rate([tuned(0.001, 0.5), *results[:3]], "p", "o") == 0.01
     assert runner.best_rate([tuned(1.0, None), tuned(0.1, 0.5)], "p", "o") == 0.1
     assert runner.best_rate(results, "p", "other") is None
     assert len(runner.tuning_runs(["moons"], ["sgd", "adam"], "standard")) == 2 * len(
         GRIDS["standard"])
+    assert runner.tuning_runs(["moons"], ["sgd"], "quick") == [
+        Run("moons", "sgd", lr, 0, "tune", "quick") for lr in GRIDS["quick"]]  # seed 0
 
 
 def test_ranks_are_shared_within_the_seeds_noise():
@@ -73,11 +78,18 @@ def test_ranks_are_shared_within_the_seeds_noise():
              ("q", "a"): {"mean": 0.5, "std": 0.0}, ("q", "b"): {"mean": 0.6, "std": 0.0},
              ("q", "c"): {"mean": -math.inf, "std": 0.0}}
     assert report.ranks(cells, ["p", "q"], ["a", "b", "c"]) == {"a": 1.75, "b": 1.25, "c": 3.0}
+    edge = {("p", "a"): {"mean": 0.75, "std": 0.0}, ("p", "b"): {"mean": 0.5, "std": 0.25}}
+    assert report.ranks(edge, ["p"], ["a", "b"]) == {"a": 1.5, "b": 1.5}  # exactly one spread
 
 
-def test_a_line_cut_short_by_a_crash_is_not_a_finished_run(tmp_path):
+def test_a_line_cut_short_by_a_crash_is_not_a_finished_run_and_is_left_alone(tmp_path):
     (tmp_path / "results.jsonl").write_text('{"key": "a"}\n{"key": "b", "te')
     assert runner.read_results(tmp_path) == [{"key": "a"}]
+    run = Run("digits", "sgd", 0.1, 0, "final", "quick")
+    runner.run_all([run], tmp_path)  # goes on after the crash: the next line is whole
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert lines[1] == '{"key": "b", "te' and json.loads(lines[2])["key"] == run.key
+    assert [r["key"] for r in runner.read_results(tmp_path)] == ["a", run.key]
 
 
 def test_a_bench_folder_is_refused_to_other_arguments_and_other_files(tmp_path):
@@ -87,6 +99,10 @@ def test_a_bench_folder_is_refused_to_other_arguments_and_other_files(tmp_path):
     runner.prepare(tmp_path / "b", args)  # the same bench: goes on
     with pytest.raises(ValueError, match=r"holds a bench run with other arguments \(seeds 1\)"):
         runner.prepare(tmp_path / "b", {**args, "seeds": 2})
+    runner.prepare(tmp_path / "new" / "deeper", args)  # folders made as needed
+    (tmp_path / "empty").mkdir()
+    runner.prepare(tmp_path / "empty", args)  # an empty folder is free
+    assert json.loads((tmp_path / "empty" / "bench.json").read_text()) == args
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "notes.txt").write_text("mine")
     with pytest.raises(ValueError, match="is not empty and holds no bench"):
@@ -220,21 +236,34 @@ def test_run_all_appends_each_run_once_and_counts_it(tmp_path):
 
 
 def test_the_summary_reads_as_a_table_per_problem_and_a_rank():
-    def final(p, o, seed, test, epochs):
-        return {"phase": "final", "problem": p, "optimizer": o, "lr": 0.01, "seed": seed,
+    def final(p, o, seed, test, epochs, lr=0.01):
+        return {"phase": "final", "problem": p, "optimizer": o, "lr": lr, "seed": seed,
                 "test_metric": test, "epochs_to_target": epochs}
 
     results = [final("moons", "a", 0, 0.94, 3), final("moons", "a", 1, 0.96, 5),
-               final("moons", "b", 0, None, None), final("moons", "b", 1, None, None)]
+               final("moons", "b", 0, None, None, 0.1), final("moons", "b", 1, None, None, 0.1)]
     text = report.summary(results, ["moons"], ["a", "b"], 2, "quick")
+    swapped = [{**r, "optimizer": {"a": "b", "b": "a"}[r["optimizer"]]} for r in results]
+    assert report.summary(swapped, ["moons"], ["a", "b"], 2, "quick").endswith(
+        "| b | 1.00 |\n| a | 2.00 |\n")  # by rank, not by name
     assert text == (
         "# tinynet bench: quick budget, 2 seeds\n\n"
         "## moons: make_moons, 1,000 points, noise 0.2; 2-16-16-2 tanh, target accuracy 0.95 "
         "on validation\n\n"
-        "| optimizer | lr | test accuracy (mean ± std) | epochs to target |\n|---|---|---|---|\n"
-        "| a | 0.01 | 0.9500 ± 0.0100 | 4 |\n| b | 0.01 | diverged | never |\n\n"
+        "| optimizer | lr | test accuracy (mean ± std) | epochs to target (median) |\n"
+        "|---|---|---|---|\n"
+        "| a | 0.01 | 0.9500 ± 0.0100 | 4 |\n| b | 0.1 (grid edge) | diverged | never |\n\n"
+        "(grid edge): the best rate of the grid was its smallest or largest (0.001 or 0.1), so "
+        "a rate beyond it may be better: `--budget standard` tries 0.0001 to 1.\n\n"
         "## Overall: mean rank across problems (1 is best; within noise, shared)\n\n"
         "| optimizer | mean rank |\n|---|---|\n| a | 1.00 |\n| b | 2.00 |\n")
+    standard = [{**r, "lr": 1e-4 if r["optimizer"] == "a" else 0.3} for r in results]
+    text = report.summary(standard, ["moons"], ["a", "b"], 2, "standard")
+    assert "| a | 0.0001 (grid edge) |" in text and "| b | 0.3 | diverged |" in text
+    assert ("was its smallest or largest (0.0001 or 1), so a rate beyond it may be better: "
+            "rates beyond it were not tried.") in text
+    middle = [{**r, "lr": 0.01} for r in results]
+    assert "edge" not in report.summary(middle, ["moons"], ["a", "b"], 2, "quick")
 
 
 def test_a_small_bench_from_the_command_line(tmp_path, capsys):
@@ -252,3 +281,189 @@ def test_a_small_bench_from_the_command_line(tmp_path, capsys):
     assert "expected comma-separated names, e.g. sgd,adam" in capsys.readouterr().err
     assert main(["bench", "--problems", "mnist", "--out", str(tmp_path / "t")]) == 2
     assert "unknown problem 'mnist': choose from moons, circles" in capsys.readouterr().err
+
+
+def test_the_command_lines_defaults_and_choices():
+    from tinynet.cli import build_parser
+
+    args = build_parser().parse_args(["bench"])
+    assert (args.problems, args.optimizers, args.seeds, args.budget, args.jobs, args.dask,
+            args.out, args.no_progress, args.imports) == (
+        list(SUITE), ["sgd", "momentum", "rmsprop", "adam"], 3, "quick", 1, None,
+        "bench-results", False, [])
+    args = build_parser().parse_args(["bench", "--budget", "standard", "--jobs", "2",
+                                      "--seeds", "5", "--dask", "tcp://h:1"])
+    assert (args.budget, args.jobs, args.seeds, args.dask) == ("standard", 2, 5, "tcp://h:1")
+    for bad in (["--budget", "slow"], ["--budget", "QUICK"], ["--jobs", "0"], ["--seeds", "x"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["bench", *bad])
+
+
+def test_the_command_sends_jobs_cluster_and_imports_to_the_runner(tmp_path, capsys,
+                                                                  monkeypatch):
+    from tinynet import optimizers as tn_optimizers
+    from tinynet import parallel
+    from tinynet.bench import command
+
+    seen, closed = [], []
+
+    class Client:
+        def close(self):
+            closed.append(True)
+
+    cluster = Client()
+
+    def each(fn, items, jobs=1, client=None, imports=()):
+        seen.append((jobs, client, imports))
+        yield from parallel.each(fn, items)  # here, to keep the test quick
+
+    monkeypatch.setattr(runner, "each", each)
+    monkeypatch.setattr(command, "connect", lambda address: (
+        cluster if address == "tcp://h:1" else None))
+    optimizer = ROOT / "examples" / "custom_optimizer.py"
+    assert main(["bench", "--import", str(optimizer), "--problems", "digits", "--optimizers",
+                 "SGD", "--seeds", "1", "--jobs", "2", "--dask", "tcp://h:1", "--out",
+                 str(tmp_path / "s")]) == 0
+    assert seen == [(2, cluster, (str(optimizer),))] * 2 and closed == [True]  # tune, final
+    out, err = capsys.readouterr()
+    assert "| sgd | " in out  # the registered name, as typed in any case
+    assert "bench: 100%" in err and "4/4" in err and "run/s" in err  # one bar over all
+    tn_optimizers.unregister("adabelief")  # as in a new process
+    assert main(["bench", "--import", str(optimizer), "--problems", "digits", "--optimizers",
+                 "sgd", "--seeds", "1", "--jobs", "2", "--dask", "tcp://h:1", "--out",
+                 str(tmp_path / "s")]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("4 of 4 runs already done") and "4/4" in err.split("\r")[-1]
+
+
+def test_the_closing_line_says_what_was_written(tmp_path, capsys, monkeypatch):
+    from tinynet.bench import command
+
+    args = ["bench", "--problems", "digits", "--optimizers", "sgd", "--seeds", "1",
+            "--no-progress", "--out", str(tmp_path / "s")]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("0 of 4 runs already done\n# tinynet bench: quick budget, 1 seeds\n")
+    last = out.rstrip().splitlines()[-1]
+    seconds = float(re.fullmatch(r"4 runs in ([\d.]+) s; wrote .*", last)[1])
+    assert 0 < seconds < 600 and err == ""
+    assert last.endswith(f"wrote {tmp_path / 's' / 'summary.md'} and "
+                         f"{tmp_path / 's' / 'profile.png'}")
+    monkeypatch.setattr(command, "profile", lambda *a: None)  # no matplotlib
+    assert main(args) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        f"wrote {tmp_path / 's' / 'summary.md'} (pip install matplotlib for the performance "
+        "profile)")
+
+
+def test_first_epoch_reaching_counts_from_one_and_takes_equal_as_reached():
+    assert runs.first_epoch_reaching([0.5, 0.95, 0.97], 0.95) == 2
+    assert runs.first_epoch_reaching([0.96], 0.95) == 1
+    assert runs.first_epoch_reaching([0.5, 0.9], 0.95) is None
+    assert runs.first_epoch_reaching([], 0.95) is None
+
+
+def test_a_runs_line_is_what_its_training_says(capsys):
+    """The protocol, rebuilt by hand: a fifth of the training data for validation (seeded,
+    stratified for classes), the problem's model from the run's seed, its loss, batch size
+    and epochs; the line holds that training's numbers."""
+    import warnings
+
+    from sklearn.model_selection import train_test_split
+
+    import tinynet as tn
+
+    for run in (Run("breast_cancer", "adam", 0.01, 1, "final", "quick"),
+                Run("diabetes", "rmsprop", 0.01, 0, "tune", "quick")):
+        problem = SUITE[run.problem]
+        X_train, X_test, y_train, y_test = problem.load()
+        classes = problem.task == "classification"
+        X_tr, X_val, y_tr, y_val = train_test_split(X_train, y_train, test_size=0.2,
+                                                    random_state=0,
+                                                    stratify=y_train if classes else None)
+        assert all(np.array_equal(a, b) for a, b in zip(
+            runs.split(problem), (X_tr, X_val, X_test, y_tr, y_val, y_test)))
+        loss = tn.SoftmaxCrossEntropy() if classes else tn.MSE()
+        trainer = tn.Trainer(problem.model(run.training_seed), loss,
+                             tn.optimizers.get(run.optimizer, lr=run.lr), batch_size=32,
+                             seed=run.training_seed, progress=False)
+        trainer.fit(X_tr, y_tr, epochs=problem.epochs[0], validation_data=(X_val, y_val))
+        curve = trainer.history[f"val_{problem.metric}"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no teaching warning from a bench run
+            line = execute(run)
+        assert capsys.readouterr().err == ""  # and no progress bar
+        assert line["val_metric"] == curve[-1] and line["metric"] == problem.metric
+        assert line["test_metric"] == trainer.evaluate(X_test, y_test)[problem.metric]
+        assert line["epochs_to_target"] == runs.first_epoch_reaching(curve, problem.target)
+        assert line["diverged"] is None and line["tinynet"] == tn.__version__
+        assert 0 < line["wall_time"] < 60 and line["wall_time"] == round(line["wall_time"], 4)
+        assert set(line) == {"problem", "optimizer", "lr", "seed", "phase", "budget", "key",
+                             "hyperparameters", "metric", "val_metric", "test_metric",
+                             "epochs_to_target", "diverged", "wall_time", "tinynet"}
+
+
+def test_a_diverged_run_has_no_metrics():
+    line = execute(Run("diabetes", "sgd", 1e6, 0, "tune", "quick"))
+    assert line["diverged"] == 1 and line["val_metric"] is None
+    assert line["test_metric"] is None and line["epochs_to_target"] is None
+
+
+def test_each_problem_is_the_data_and_model_its_row_says():
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import train_test_split
+
+    import tinynet as tn
+
+    sources = {"moons": "moons", "circles": "circles", "digits": "digits",
+               "breast_cancer": "breast_cancer", "diabetes": "diabetes",
+               "deep_narrow": "moons"}
+    X, y = make_classification(n_samples=1500, n_features=20, n_informative=10,
+                               random_state=0)
+    for name, problem in SUITE.items():
+        if name == "ill_conditioned":
+            expected = train_test_split(X * np.logspace(-3, 3, 20), y, test_size=0.25,
+                                        stratify=y, random_state=0)
+        else:
+            expected = tn.datasets.load(sources[name], test_size=0.25, seed=0)
+        assert all(np.array_equal(a, b) for a, b in zip(problem.load(), expected)), name
+        head = "identity" if problem.task == "regression" else None
+        built = tn.mlp(list(problem.sizes), activation=problem.activation, seed=7, head=head)
+        model = problem.model(7)
+        assert [type(x).__name__ for x in model.layers] == [
+            type(x).__name__ for x in built.layers], name
+        assert all(np.array_equal(a, built.arrays()[k]) for k, a in model.arrays().items())
+    assert type(SUITE["diabetes"].model(0).layers[-1]).__name__ == "Dense"  # no activation
+
+
+def test_the_table_and_the_performance_profile(assert_figure, tmp_path):
+    def final(p, o, seed, test, epochs):
+        return {"phase": "final", "problem": p, "optimizer": o, "lr": 0.01, "seed": seed,
+                "test_metric": test, "epochs_to_target": epochs}
+
+    results = [final("p", "a", 0, 0.25, 2), final("p", "a", 1, 0.75, 4), final("p", "a", 2, None,
+                                                                               None),
+               final("p", "b", 0, None, None), final("q", "a", 0, 0.9, None),
+               final("q", "b", 0, 0.8, 3), final("p", "c", 0, 0.1, 8), final("q", "c", 0, 0.1, 3)]
+    cells = report.table(results, ["p", "q"], ["a", "b", "c"])
+    assert cells["p", "a"] == {"lr": 0.01, "mean": -math.inf, "std": 0.25, "epochs": 4.0}
+    assert cells["p", "b"] == {"lr": 0.01, "mean": -math.inf, "std": 0.0, "epochs": math.inf}
+    assert cells["q", "a"]["std"] == 0.0 and cells["q", "a"]["mean"] == 0.9
+    shares = report.shares(results, ["p", "q"], ["a", "b", "c"], taus=[1, 1.5, 2, 4])
+    # p: a 4 epochs (fastest), c 8, b never; q: b and c 3, a never
+    assert shares["a"].tolist() == [0.5, 0.5, 0.5, 0.5]
+    assert shares["b"].tolist() == [0.5, 0.5, 0.5, 0.5]
+    assert shares["c"].tolist() == [0.5, 0.5, 1.0, 1.0]
+    fig = report.profile(results, ["p", "q"], ["a", "b", "c"], tmp_path / "profile.png")
+    assert_figure(tmp_path / "profile.png")
+    ax, = fig.axes
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b", "c"]
+    assert all(line.get_drawstyle() == "steps-post" for line in ax.get_lines())
+    x, y = ax.get_lines()[2].get_data()
+    assert np.array_equal(x, report.TAUS) and np.array_equal(
+        y, report.shares(results, ["p", "q"], ["a", "b", "c"])["c"])
+    assert ax.get_xscale() == "log" and ax.get_ylim() == (0, 1.02)
+    assert ax.xaxis.get_transform().base == 2
+    assert "tau" in ax.get_xlabel() and ax.get_ylabel() == "share of problems"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    assert tuple(fig.get_size_inches()) == (6, 4)

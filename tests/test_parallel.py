@@ -152,3 +152,81 @@ def test_ctrl_c_stops_a_bench_on_a_dask_cluster_and_the_cluster_drops_its_runs(t
         assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
         time.sleep(1)
         assert finished() == kept  # nothing written after the exit
+
+
+# ----- quick tests of the parts the slow tests above run in other processes ----------------
+
+def pid_after_a_nap(_) -> int:
+    time.sleep(0.3)
+    return os.getpid()
+
+
+def test_each_with_two_jobs_runs_in_two_other_processes():
+    pids = {pid for _, pid in parallel.each(pid_after_a_nap, range(6), jobs=2)}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_a_numbered_call_carries_its_index():
+    assert parallel._numbered(abs, 3, -2, ()) == (3, 2)
+
+
+class FakeFuture:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class FakeClient:
+    """What _on_dask asks of a dask.distributed Client: map and cancel."""
+
+    def __init__(self):
+        self.cancelled, self.kwargs = None, None
+
+    def map(self, fn, *iterables, **kwargs):
+        self.kwargs = kwargs
+        futures = [FakeFuture(fn(*args, imports=())) for args in zip(*iterables)]
+        return futures[::-1]  # finished in another order
+
+    def cancel(self, futures):
+        self.cancelled = futures
+
+
+def test_each_on_a_cluster_pairs_results_with_their_items_and_cancels_the_rest(monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="pip install -e '.[test]' "
+                                      "installs dask.distributed")
+    monkeypatch.setattr(distributed, "as_completed", iter)
+    client = FakeClient()
+    got = list(parallel.each(abs, [-1, 2, -3], jobs=5, client=client, imports=("m",)))
+    assert got == [(-3, 3), (2, 2), (-1, 1)]
+    assert client.kwargs == {"imports": ("m",), "pure": False}  # every run runs, even twice
+    assert len(client.cancelled) == 3
+    client = FakeClient()
+    first = parallel.each(abs, [-1, 2, -3], client=client)
+    assert next(first) == (-3, 3) and client.cancelled is None
+    first.close()  # stopped early (Ctrl-C, an error): the cluster drops what is left
+    assert [f.value for f in client.cancelled] == [(2, 3), (1, 2), (0, 1)]  # all of them
+
+
+def test_connect_says_in_one_line_what_is_missing(monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="pip install -e '.[test]' "
+                                      "installs dask.distributed")
+
+    def refuse(address, timeout):
+        assert timeout == "10s"
+        raise OSError(f"Timed out trying to connect to {address}")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(ValueError) as err:
+        parallel.connect("tcp://10.0.0.1:8786")
+    assert str(err.value) == (
+        "cannot reach a Dask scheduler at tcp://10.0.0.1:8786 (Timed out trying to connect to "
+        "tcp://10.0.0.1:8786): start one with `dask scheduler`, and workers with "
+        "`dask worker ADDRESS`")
+    monkeypatch.setattr(distributed, "Client", lambda address, timeout: ("client", address))
+    assert parallel.connect("tcp://h:1") == ("client", "tcp://h:1")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # not installed
+    with pytest.raises(ValueError, match=r"--dask needs dask.distributed: pip install -e "
+                                         r"'.\[cluster\]'"):
+        parallel.connect("tcp://h:1")

@@ -235,6 +235,7 @@ def test_an_erratic_rate_is_shown_as_a_word_and_never_chosen():
     assert compare.is_erratic(0.1442, 1.0661) and compare.is_erratic(0.5, float("inf"))
     assert not compare.is_erratic(0.1009, 0.1009 * (1 + 1e-10))
     assert not compare.is_erratic(float("inf"), float("inf"))  # diverged both ways: robust
+    assert not compare.is_erratic(0.0, 0.0)  # the same to the last bit
     inf = float("inf")
     rates = [0.01, 0.1, 0.3, 1.0, 3.0]  # erratic at 0.1; at 0.3 run and twin end the same
     losses, twins = [0.2, 0.5, 0.9, 2.3, inf], [0.2, 0.7, 0.9, 2.3, inf]
@@ -461,6 +462,10 @@ def test_the_data_table_one_row_per_optimizer():
     cells = [c.strip() for c in header.split("  ") if c.strip()]
     assert cells == ["optimizer", "lr", "train loss", "val loss", "val acc", "test acc",
                      "epochs to val acc>=0.95", "seconds"]
+    every = compare.Entry("Adam", 0.01, False, runs=[made_up_run(reached=2),
+                                                     made_up_run(reached=4)])
+    assert compare_tables.data_table([every], 0.95).splitlines()[2].split()[-4:] == [
+        "3.0", "±", "1.0", "1.00"]  # every seed reached it: no "never"
     assert "seconds" not in compare_tables.data_table([one], 0.9, times=False)
     assert compare_tables.data_table([one], 0.9, times=False).splitlines()[0].endswith(
         "epochs to val acc>=0.9")
@@ -471,6 +476,7 @@ def test_the_surface_table_says_steps_escape_and_divergence():
     results = compare.compare_on_surface(bowl, [tn.optimizers.SGD(lr=0.015),
                                                 tn.optimizers.SGD(lr=0.025)], steps=300)
     assert results[0].target_epoch == results[0].trajectory.steps_to(1e-3) is not None
+    assert all(0 < r.seconds < 60 for r in results)
     table = compare_tables.surface_table(results, 1e-3, bowl)
     rows = [row.split("  ") for row in table.splitlines()]
     assert [c.strip() for c in rows[0] if c.strip()] == [
@@ -635,6 +641,31 @@ def test_train_run_defaults_timing_and_the_first_epoch_reaching_the_target():
     other = compare.train_run(tn.optimizers.Adam(lr=0.01), tn.mlp([4, 8, 3], seed=0), data,
                               epochs=1, seed=1)
     assert other.batch_checksums != run.batch_checksums[:3]  # another seed: another order
+    short = data._replace(X_train=data.X_train[:66], y_train=data.y_train[:66])
+    run = compare.train_run(tn.optimizers.Adam(lr=0.01), tn.mlp([4, 8, 3], seed=0), short,
+                            epochs=1)
+    assert len(run.batch_checksums) == 3  # 66 rows: batches of 32, 32 and 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # at lr 10 fit would warn that the loss rises
+        compare.train_run(tn.optimizers.SGD(lr=10.0), tn.mlp([4, 8, 3], seed=0), data,
+                          epochs=4)
+
+
+def test_compare_on_data_runs_through_the_runner_with_its_jobs_and_imports(monkeypatch):
+    from tinynet import parallel
+
+    seen = []
+    real = parallel.each
+
+    def each(fn, items, jobs=1, client=None, imports=()):
+        seen.append((len(items), jobs, client, imports))
+        return real(fn, items)
+
+    monkeypatch.setattr(parallel, "each", each)
+    data = compare.three_way(tn.datasets.load("iris", seed=0))
+    compare.compare_on_data(lambda s: tn.mlp([4, 4, 3], seed=s), data, ["sgd"], epochs=1,
+                            grid=(0.1, 0.3), seeds=(0, 1), jobs=3, imports=("m",))
+    assert seen == [(4, 3, None, ("m",)), (2, 3, None, ("m",))]  # tuning pairs, then seeds
 
 
 def test_erratic_edges_relative_size_and_a_run_that_diverged_alone():

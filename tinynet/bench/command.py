@@ -79,7 +79,7 @@ def _bench(args, problems, names, folder, imports, client) -> int:
     with atomic_open(folder / "summary.md", "w") as f:
         f.write(text)
     print(text)
-    drew = profile(results, problems, names, folder / "profile.png")
+    drew = profile(results, problems, names, folder / "profile.png") is not None
     print(f"{total} runs in {time.perf_counter() - start:.1f} s; wrote {folder / 'summary.md'}"
           + (f" and {folder / 'profile.png'}" if drew else " (pip install matplotlib for "
              "the performance profile)"))

@@ -6,6 +6,7 @@ every optimizer; the model is built from the run's seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -39,8 +40,10 @@ class Problem:
         return mlp(list(self.sizes), activation=self.activation, seed=seed, head=head)
 
 
-def _sklearn(name: str, seed: int = 0) -> Callable:
-    return lambda: datasets.load(name, test_size=0.25, seed=seed)
+def _sklearn(name: str) -> Callable:
+    """``datasets.load``'s split of a scikit-learn dataset: a quarter for the test, scaled on
+    the rest, seed 0."""
+    return partial(datasets.load, name, test_size=0.25, seed=0)
 
 
 def _ill_conditioned():

@@ -9,6 +9,7 @@ the validation metric), then run at its best rate with every seed.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..parallel import each
@@ -71,6 +72,15 @@ def prepare(folder: Path, arguments: dict) -> None:
     manifest.write_text(json.dumps(arguments, indent=1) + "\n")
 
 
+def _ends_mid_line(path: Path) -> bool:
+    """True when the file's last line was cut short (a crash while it was written)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
+
+
 def run_all(runs: list[Run], folder: Path, jobs: int = 1, client=None, imports: tuple = (),
             progress=None) -> list[dict]:
     """Run every run not yet in ``folder``'s results (each line appended as its run
@@ -78,7 +88,10 @@ def run_all(runs: list[Run], folder: Path, jobs: int = 1, client=None, imports: 
     results = read_results(folder)
     done = {r["key"] for r in results}
     todo = [r for r in runs if r.key not in done]
+    cut = _ends_mid_line(folder / RESULTS)
     with open(folder / RESULTS, "a", encoding="utf-8") as out:
+        if cut:
+            out.write("\n")  # the line a crash cut short stays alone on its line
         for _, result in each(execute, todo, jobs, client, imports):
             out.write(json.dumps(result) + "\n")  # one write per line: never half a run
             out.flush()

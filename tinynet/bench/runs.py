@@ -55,6 +55,11 @@ def split(problem) -> tuple:
     return X_tr, X_val, X_test, y_tr, y_val, y_test
 
 
+def first_epoch_reaching(curve: list, target: float) -> int | None:
+    """The first epoch (from 1) whose validation metric in ``curve`` is at least ``target``."""
+    return next((epoch for epoch, value in enumerate(curve, start=1) if value >= target), None)
+
+
 def execute(run: Run) -> dict:
     """Train one run; its line for results.jsonl."""
     problem = SUITE[run.problem]
@@ -71,8 +76,8 @@ def execute(run: Run) -> dict:
     except DivergenceError as err:
         diverged = err.epoch
     seconds = time.perf_counter() - start
-    curve = trainer.history.metrics.get(f"val_{problem.metric}", [])
-    reached = next((i for i, v in enumerate(curve, start=1) if v >= problem.target), None)
+    curve = trainer.history.metrics.get(f"val_{problem.metric}", [])  # none: diverged at once
+    reached = first_epoch_reaching(curve, problem.target)
     test = None if diverged else trainer.evaluate(X_test, y_test)[problem.metric]
     return {**asdict(run), "key": run.key, "hyperparameters": opt.hyperparams(),
             "metric": problem.metric, "val_metric": curve[-1] if curve and not diverged
