@@ -5,9 +5,9 @@
 
 On one machine a bench gives the same results line for line whatever runs it (one process,
 several, a Dask cluster). Another CPU's BLAS kernel rounds a matrix product differently in
-the last bit; a stable run then ends the same to ~1e-12, but a run past the edge of stability
-ends elsewhere, and a tuning run that ends elsewhere can choose another rate. This runs the
-README's AdaBelief bench (quick budget) once per OpenBLAS kernel family
+the last bit; a stable run then ends the same to the digits the summary shows, but a run
+past the edge of stability ends elsewhere, and a tuning run that ends elsewhere can choose
+another rate. This runs the README's AdaBelief bench (quick budget) once per OpenBLAS kernel family
 (``OPENBLAS_CORETYPE``; the first, empty, is this machine's own) and prints what changed
 against the first: the chosen rates, each test-metric mean against its seeds' spread, and
 the mean ranks.

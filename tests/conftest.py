@@ -1,4 +1,5 @@
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -26,6 +27,18 @@ def _registry_restored():
     yield
     registry._REGISTRY.clear()
     registry._REGISTRY.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_processes_kept():
+    """joblib keeps its worker processes for the next call. After each test they are
+    stopped: none is left behind, and a process forked later (mutmut tests every mutant in a
+    fork of the process that ran the tests first) starts its own instead of waiting forever
+    on its parent's."""
+    yield
+    reusable = sys.modules.get("joblib.externals.loky.reusable_executor")
+    if reusable is not None and reusable._executor is not None:
+        reusable._executor.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -182,6 +182,21 @@ def test_the_speed_script_prints_its_table():
 
 
 @pytest.mark.slow
+def test_the_kernels_script_prints_its_tables():
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "bench_kernels.py"),
+                           "--problems", "digits", "--kernels", "Haswell,Haswell"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "5 (problem, optimizer) pairs; each kernel against Haswell" in done.stdout
+    assert "| Haswell | 0 (-) | 0 | 0.00 | 0.00 |" in done.stdout  # the same kernel twice
+    assert "| adabelief | " in done.stdout
+
+
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_keeps_the_finished_runs(tmp_path):
     import os
     import signal
