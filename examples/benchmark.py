@@ -218,12 +218,38 @@ def readme_table(data: dict) -> str:
         out += "\n\n| command | seconds | peak MB |\n|---|---|---|\n" + "\n".join(
             f"| `{name}` | {f['seconds']:.2f} | {f['peak_mb']:.0f} |"
             for name, f in process.items())
+        again = data.get("process_meta")
+        if again:  # the commands were timed again, later than the workloads
+            out += (f"\n\nThe commands were timed again on {again['date']} (commit "
+                    f"{again['commit']}; load average {again['load_before']:.2f} before and "
+                    f"{again['load_after']:.2f} after), later than the workloads above.")
         train = process["tinynet train"]
         if train.get("training_seconds") is not None:
             out += (f"\n\n`tinynet train` takes {train['seconds']:.2f} s, of which "
                     f"{train['training_seconds']:.2f} s is training (30 epochs); importing "
                     f"scikit-learn alone takes {process['import sklearn']['seconds']:.2f} s.")
     return out
+
+
+def update_process(path: str) -> None:
+    """Time the whole commands again (after a change to one of them) into ``path``, with the
+    date, the commit and the load, leaving the workloads' figures as they were."""
+    import datetime
+
+    from tinynet.files import atomic_open
+
+    with open(path) as f:
+        data = json.load(f)
+    load_before = os.getloadavg()[0]
+    data["process"] = process_figures()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=os.path.dirname(os.path.abspath(__file__))).stdout
+    data["process_meta"] = {"date": datetime.date.today().isoformat(),
+                            "commit": commit.strip() or "unknown",
+                            "load_before": load_before, "load_after": os.getloadavg()[0]}
+    with atomic_open(path, "w") as f:
+        json.dump(data, f, indent=1)
+    print(readme_table(data))
 
 
 def main() -> None:
@@ -237,10 +263,15 @@ def main() -> None:
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
     parser.add_argument("--table", metavar="PATH", help="print the README's tables from a JSON "
                         "file written by --json, and stop")
+    parser.add_argument("--update-process", metavar="PATH", help="time the whole commands "
+                        "again into a JSON file written by --json, and stop")
     args = parser.parse_args()
     if args.table:
         with open(args.table) as f:
             print(readme_table(json.load(f)))
+        return
+    if args.update_process:
+        update_process(args.update_process)
         return
     repeats = args.repeats or (2 if args.quick else 7)
     threads = blas_threads()

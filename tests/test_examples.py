@@ -109,6 +109,30 @@ def test_benchmark_ratios_are_per_repeat_and_noise_is_named():
         "GEMM floor measured slower than GEMM + RMSProp, which contains it: noise"]
 
 
+
+def test_benchmark_says_when_the_commands_were_timed_again(tmp_path, monkeypatch):
+    import json
+
+    sys.path.insert(0, str(EXAMPLES))
+    import benchmark
+
+    committed = json.loads((EXAMPLES / "benchmark_results.json").read_text())
+    committed.pop("process_meta", None)
+    assert "timed again" not in benchmark.readme_table(committed)
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(committed))
+    fresh = {**committed["process"], "tinynet compare": {"seconds": 9.5, "peak_mb": 170.0}}
+    monkeypatch.setattr(benchmark, "process_figures", lambda: fresh)
+    benchmark.update_process(str(path))
+    again = json.loads(path.read_text())
+    assert again["results"] == committed["results"] and again["process"] == fresh
+    table = benchmark.readme_table(again)
+    assert "| `tinynet compare` | 9.50 | 170 |" in table
+    meta = again["process_meta"]
+    assert (f"The commands were timed again on {meta['date']} (commit {meta['commit']}; "
+            f"load average ") in table and len(meta["commit"]) >= 7
+
+
 @pytest.mark.slow
 def test_sklearn_grid_search_example():
     result = run_example("sklearn_grid_search.py")
