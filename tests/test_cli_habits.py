@@ -135,6 +135,8 @@ def test_compare_reads_a_csv_with_the_same_options(tmp_path, capsys):
     for option in (["--label", "y"], ["--task", "regression"], ["--no-header"]):
         line = exits_2(capsys, ["compare", "--surface", "rosenbrock", *option])
         assert f"{option[0]} is for a CSV --dataset, not a --surface" in line
+    line = exits_2(capsys, ["compare", "--surface", "rosenbrock", "--jobs", "2"])
+    assert "--jobs is for training runs on a --dataset; a --surface comparison" in line
     line = exits_2(capsys, ["train", "--dataset", "iris", "--label", "species"])
     assert "label= (--label) is for CSV files; 'iris' is a built-in dataset" in line
 

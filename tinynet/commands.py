@@ -66,6 +66,9 @@ def cmd_compare(args) -> int:
                                       ("--no-header", args.no_header)) if v is not None]
         if csv_options:
             raise ValueError(f"{csv_options[0]} is for a CSV --dataset, not a --surface")
+        if args.jobs != 1:
+            raise ValueError("--jobs is for training runs on a --dataset; a --surface "
+                             "comparison takes a moment in one process")
         surface = surfaces.get(args.surface)
         lr = args.lr or 0.01
         results = compare.compare_on_surface(surface, compare.build_optimizers(names, lr),
