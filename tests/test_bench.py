@@ -296,6 +296,10 @@ def test_a_small_bench_from_the_command_line(tmp_path, capsys):
     assert "expected comma-separated names, e.g. sgd,adam" in capsys.readouterr().err
     assert main(["bench", "--problems", "mnist", "--out", str(tmp_path / "t")]) == 2
     assert "unknown problem 'mnist': choose from moons, circles" in capsys.readouterr().err
+    assert main(["bench", "--jobs", "2", "--dask", "tcp://h:1", "--out",
+                 str(tmp_path / "t")]) == 2
+    assert ("--jobs is for local processes; with --dask the cluster's workers run the runs"
+            in capsys.readouterr().err) and not (tmp_path / "t").exists()
 
 
 def test_the_command_lines_defaults_and_choices():
@@ -336,19 +340,25 @@ def test_the_command_sends_jobs_cluster_and_imports_to_the_runner(tmp_path, caps
     monkeypatch.setattr(command, "connect", lambda address: (
         cluster if address == "tcp://h:1" else None))
     optimizer = ROOT / "examples" / "custom_optimizer.py"
-    assert main(["bench", "--import", str(optimizer), "--problems", "digits", "--optimizers",
-                 "SGD", "--seeds", "1", "--jobs", "2", "--dask", "tcp://h:1", "--out",
+    common = ["--import", str(optimizer), "--problems", "digits", "--seeds", "1"]
+    assert main(["bench", *common, "--optimizers", "SGD", "--jobs", "2", "--out",
                  str(tmp_path / "s")]) == 0
-    assert seen == [(2, cluster, (str(optimizer),))] * 2 and closed == [True]  # tune, final
+    assert seen == [(2, None, (str(optimizer),))] * 2  # tuning, then the seeds
     out, err = capsys.readouterr()
     assert "| sgd | " in out  # the registered name, as typed in any case
     assert "bench: 100%" in err and "4/4" in err and "run/s" in err  # one bar over all
     tn_optimizers.unregister("adabelief")  # as in a new process
-    assert main(["bench", "--import", str(optimizer), "--problems", "digits", "--optimizers",
-                 "sgd", "--seeds", "1", "--jobs", "2", "--dask", "tcp://h:1", "--out",
-                 str(tmp_path / "s")]) == 0
+    seen.clear()
+    assert main(["bench", *common, "--optimizers", "sgd", "--dask", "tcp://h:1", "--out",
+                 str(tmp_path / "d")]) == 0
+    assert seen == [(1, cluster, (str(optimizer),))] * 2 and closed == [True]
+    capsys.readouterr()
+    tn_optimizers.unregister("adabelief")
+    assert main(["bench", *common, "--optimizers", "sgd", "--dask", "tcp://h:1", "--out",
+                 str(tmp_path / "d")]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("4 of 4 runs already done") and "4/4" in err.split("\r")[-1]
+    assert out.startswith("4 of 4 runs already done")  # the bar starts from them
+    assert "4/4" in err.split("\r")[-1] and closed == [True, True]
 
 
 def test_the_closing_line_says_what_was_written(tmp_path, capsys, monkeypatch):

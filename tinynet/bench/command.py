@@ -52,6 +52,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = [optimizers.lookup(n).name or n for n in args.optimizers]  # unknown: one line
     folder = Path(args.out)
     imports = for_workers(args.all_imports)
+    if args.dask and args.jobs != 1:
+        raise ValueError("--jobs is for local processes; with --dask the cluster's workers "
+                         "run the runs (start more with `dask worker ADDRESS`)")
     client = connect(args.dask) if args.dask else None  # unreachable: nothing written
     try:
         prepare(folder, {"problems": problems, "optimizers": names, "seeds": args.seeds,
