@@ -230,7 +230,7 @@ def test_ctrl_c_exits_130_and_keeps_the_finished_runs(tmp_path):
 
 # ----- quick tests of the parts (the command's own tests above are slow) --------------------
 
-def test_run_all_appends_each_run_once_and_counts_it(tmp_path):
+def test_run_all_appends_each_run_once_and_counts_it(tmp_path, monkeypatch):
     class Bar:
         n = 0
 
@@ -239,7 +239,13 @@ def test_run_all_appends_each_run_once_and_counts_it(tmp_path):
 
     runs = [Run("digits", "sgd", 0.1, s, "final", "quick") for s in (0, 1)]
     bar = Bar()
+    (tmp_path / "results.jsonl").write_text("")  # an empty file: nothing done yet
+    jobs = []
+    real = runner.each
+    monkeypatch.setattr(runner, "each", lambda fn, todo, n, client, imports: (
+        jobs.append((n, client, imports)) or real(fn, todo, n, client, imports)))
     first = runner.run_all(runs, tmp_path, progress=bar)
+    assert jobs == [(1, None, ())]  # by default here, in this process
     assert [r["key"] for r in first] == [r.key for r in runs] and bar.n == 2
     again = runner.run_all(runs, tmp_path, progress=bar)
     assert again == first and bar.n == 2  # nothing ran twice
@@ -313,6 +319,7 @@ def test_the_command_lines_defaults_and_choices():
     args = build_parser().parse_args(["bench", "--budget", "standard", "--jobs", "2",
                                       "--seeds", "5", "--dask", "tcp://h:1"])
     assert (args.budget, args.jobs, args.seeds, args.dask) == ("standard", 2, 5, "tcp://h:1")
+    assert build_parser().parse_args(["bench", "--budget", "quick"]).budget == "quick"
     for bad in (["--budget", "slow"], ["--budget", "QUICK"], ["--jobs", "0"], ["--seeds", "x"]):
         with pytest.raises(SystemExit):
             build_parser().parse_args(["bench", *bad])
@@ -337,8 +344,11 @@ def test_the_command_sends_jobs_cluster_and_imports_to_the_runner(tmp_path, caps
         yield from parallel.each(fn, items)  # here, to keep the test quick
 
     monkeypatch.setattr(runner, "each", each)
-    monkeypatch.setattr(command, "connect", lambda address: (
-        cluster if address == "tcp://h:1" else None))
+    def connect(address):
+        assert address == "tcp://h:1", f"connected to {address!r} without --dask"
+        return cluster
+
+    monkeypatch.setattr(command, "connect", connect)
     optimizer = ROOT / "examples" / "custom_optimizer.py"
     common = ["--import", str(optimizer), "--problems", "digits", "--seeds", "1"]
     assert main(["bench", *common, "--optimizers", "SGD", "--jobs", "2", "--out",
@@ -388,10 +398,11 @@ def test_first_epoch_reaching_counts_from_one_and_takes_equal_as_reached():
     assert runs.first_epoch_reaching([], 0.95) is None
 
 
-def test_a_runs_line_is_what_its_training_says(capsys):
+def test_a_runs_line_is_what_its_training_says(capsys, monkeypatch):
     """The protocol, rebuilt by hand: a fifth of the training data for validation (seeded,
     stratified for classes), the problem's model from the run's seed, its loss, batch size
     and epochs; the line holds that training's numbers."""
+    import time
     import warnings
 
     from sklearn.model_selection import train_test_split
@@ -414,10 +425,22 @@ def test_a_runs_line_is_what_its_training_says(capsys):
                              seed=run.training_seed, progress=False)
         trainer.fit(X_tr, y_tr, epochs=problem.epochs[0], validation_data=(X_val, y_val))
         curve = trainer.history[f"val_{problem.metric}"]
+        made = []
+
+        def trainer_made(*args, made=made, **kwargs):
+            made.append(kwargs)
+            return tn.Trainer(*args, **kwargs)
+
+        monkeypatch.setattr(runs, "Trainer", trainer_made)
+        start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no teaching warning from a bench run
             line = execute(run)
+        elapsed = time.perf_counter() - start
         assert capsys.readouterr().err == ""  # and no progress bar
+        assert made == [{"batch_size": problem.batch_size, "seed": run.training_seed,
+                         "progress": False, "teaching_warnings": False}]
+        assert 0 < line["wall_time"] <= elapsed + 1e-4
         assert line["val_metric"] == curve[-1] and line["metric"] == problem.metric
         assert line["test_metric"] == trainer.evaluate(X_test, y_test)[problem.metric]
         assert line["epochs_to_target"] == runs.first_epoch_reaching(curve, problem.target)
@@ -432,6 +455,21 @@ def test_a_diverged_run_has_no_metrics():
     line = execute(Run("diabetes", "sgd", 1e6, 0, "tune", "quick"))
     assert line["diverged"] == 1 and line["val_metric"] is None
     assert line["test_metric"] is None and line["epochs_to_target"] is None
+
+
+
+def test_a_run_that_diverges_later_keeps_its_epochs_but_has_no_final_metric(monkeypatch):
+    import tinynet as tn
+    from tinynet.guard import DivergenceError
+
+    class DivergesInEpoch3(tn.Trainer):
+        def fit(self, X, y, epochs, **kwargs):
+            super().fit(X, y, epochs=2, **kwargs)  # two good epochs, then a blow-up
+            raise DivergenceError("loss is nan", epoch=3, step=1, global_step=1, layer=None)
+
+    monkeypatch.setattr(runs, "Trainer", DivergesInEpoch3)
+    line = execute(Run("breast_cancer", "adam", 0.01, 0, "tune", "quick"))
+    assert line["diverged"] == 3 and line["val_metric"] is None and line["test_metric"] is None
 
 
 def test_each_problem_is_the_data_and_model_its_row_says():
@@ -458,6 +496,7 @@ def test_each_problem_is_the_data_and_model_its_row_says():
         assert [type(x).__name__ for x in model.layers] == [
             type(x).__name__ for x in built.layers], name
         assert all(np.array_equal(a, built.arrays()[k]) for k, a in model.arrays().items())
+        assert model.head == built.head, name  # a regression predicts values
     assert type(SUITE["diabetes"].model(0).layers[-1]).__name__ == "Dense"  # no activation
 
 
@@ -489,6 +528,7 @@ def test_the_table_and_the_performance_profile(assert_figure, tmp_path):
         y, report.shares(results, ["p", "q"], ["a", "b", "c"])["c"])
     assert ax.get_xscale() == "log" and ax.get_ylim() == (0, 1.02)
     assert ax.xaxis.get_transform().base == 2
-    assert "tau" in ax.get_xlabel() and ax.get_ylabel() == "share of problems"
+    assert ax.get_xlabel() == "tau: epochs to target, as a multiple of the fastest optimizer's"
+    assert ax.get_ylabel() == "share of problems"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
     assert tuple(fig.get_size_inches()) == (6, 4)

@@ -166,8 +166,21 @@ def test_each_with_two_jobs_runs_in_two_other_processes():
     assert len(pids) == 2 and os.getpid() not in pids
 
 
-def test_a_numbered_call_carries_its_index():
-    assert parallel._numbered(abs, 3, -2, ()) == (3, 2)
+def test_a_numbered_call_carries_its_index_and_imports_first(monkeypatch):
+    imported = []
+    monkeypatch.setattr("tinynet.usercode.import_user_code", imported.extend)
+    monkeypatch.setattr("tinynet.usercode._imported", set())
+    assert parallel._numbered(abs, 3, -2, ("mine",)) == (3, 2) and imported == ["mine"]
+
+
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_each_with_two_jobs_gives_each_result_as_it_finishes():
+    order = [item for item, _ in parallel.each(nap, [1.5, 0.1, 0.1, 0.1], jobs=2)]
+    assert order[0] == 0.1 and sorted(order) == [0.1, 0.1, 0.1, 1.5]  # not in their order
 
 
 class FakeFuture:
@@ -202,6 +215,11 @@ def test_each_on_a_cluster_pairs_results_with_their_items_and_cancels_the_rest(m
     assert got == [(-3, 3), (2, 2), (-1, 1)]
     assert client.kwargs == {"imports": ("m",), "pure": False}  # every run runs, even twice
     assert len(client.cancelled) == 3
+    client = FakeClient()
+    client.map = lambda *a, **kw: 1 / 0  # submitting failed: nothing to cancel
+    with pytest.raises(ZeroDivisionError):
+        list(parallel.each(abs, [-1], client=client))
+    assert client.cancelled == []
     client = FakeClient()
     first = parallel.each(abs, [-1, 2, -3], client=client)
     assert next(first) == (-3, 3) and client.cancelled is None

@@ -6,7 +6,6 @@ every optimizer; the model is built from the run's seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -28,22 +27,23 @@ class Problem:
     epochs: tuple              # (quick, standard)
     metric: str                # "accuracy" or "r2", on the validation and the test split
     target: float              # the validation metric a good run reaches
-    load: Callable             # load() -> (X_train, X_test, y_train, y_test)
+    source: str | Callable     # a datasets.load name, or a function giving the split
     batch_size: int = 32
 
     @property
     def task(self) -> str:
         return "regression" if self.metric == "r2" else "classification"
 
+    def load(self) -> tuple:
+        """(X_train, X_test, y_train, y_test): a quarter of the data for the test, seed 0
+        (``datasets.load``: stratified for classes, scaled on the training part)."""
+        if callable(self.source):
+            return self.source()
+        return datasets.load(self.source, test_size=0.25, seed=0)
+
     def model(self, seed: int) -> Sequential:
         head = "identity" if self.task == "regression" else None
         return mlp(list(self.sizes), activation=self.activation, seed=seed, head=head)
-
-
-def _sklearn(name: str) -> Callable:
-    """``datasets.load``'s split of a scikit-learn dataset: a quarter for the test, scaled on
-    the rest, seed 0."""
-    return partial(datasets.load, name, test_size=0.25, seed=0)
 
 
 def _ill_conditioned():
@@ -60,17 +60,17 @@ def _ill_conditioned():
 
 SUITE = {p.name: p for p in (
     Problem("moons", "make_moons, 1,000 points, noise 0.2", (2, 16, 16, 2), "tanh", (20, 60),
-            "accuracy", 0.95, _sklearn("moons")),
+            "accuracy", 0.95, "moons"),
     Problem("circles", "make_circles, 1,000 points, noise 0.1", (2, 16, 16, 2), "relu",
-            (20, 60), "accuracy", 0.95, _sklearn("circles")),
+            (20, 60), "accuracy", 0.95, "circles"),
     Problem("digits", "8x8 handwritten digits, 1,797 images", (64, 64, 10), "relu", (10, 30),
-            "accuracy", 0.95, _sklearn("digits")),
+            "accuracy", 0.95, "digits"),
     Problem("breast_cancer", "breast cancer (Wisconsin), 569 samples", (30, 16, 2), "relu",
-            (10, 40), "accuracy", 0.95, _sklearn("breast_cancer")),
+            (10, 40), "accuracy", 0.95, "breast_cancer"),
     Problem("diabetes", "diabetes progression, 442 samples (regression)", (10, 16, 1),
-            "relu", (20, 80), "r2", 0.4, _sklearn("diabetes")),
+            "relu", (20, 80), "r2", 0.4, "diabetes"),
     Problem("ill_conditioned", "make_classification, 20 features scaled 1e-3..1e3",
             (20, 16, 2), "relu", (10, 40), "accuracy", 0.85, _ill_conditioned),
     Problem("deep_narrow", "make_moons, 1,000 points, through 5 tanh layers of 8",
-            (2, 8, 8, 8, 8, 8, 2), "tanh", (20, 60), "accuracy", 0.95, _sklearn("moons")),
+            (2, 8, 8, 8, 8, 8, 2), "tanh", (20, 60), "accuracy", 0.95, "moons"),
 )}
