@@ -3,8 +3,9 @@ worker processes (joblib), or on a Dask cluster (``dask.distributed``). ``tinyne
 and ``tinynet compare --jobs`` both run through ``each``.
 
 Every run gets one BLAS thread wherever it runs: a matrix product split over threads may
-round differently, so a run gives the same numbers here, in a worker and on a cluster; and
-N workers on N cores do not fight over them.
+round differently, so on one machine a run gives the same numbers here, in a worker and on a
+cluster (another CPU's BLAS kernel may round differently still: README, "Benchmark your
+optimizer"); and N workers on N cores do not fight over them.
 """
 
 from __future__ import annotations
