@@ -43,3 +43,14 @@ def differences(got: str, recorded: str) -> list[str]:
 def assert_same_printout(got: str, recorded: str, what: str) -> None:
     problems = differences(got, recorded)
     assert not problems, f"{what} prints something else now:\n" + "\n".join(problems[:5])
+
+
+def assert_interrupted(err: str, command: str) -> None:
+    """After Ctrl-C a command prints one line, ``tinynet COMMAND: interrupted``. When it had
+    joblib worker processes, loky's resource tracker may add (about one run in thirty here)
+    its warning that it cleans up a semaphore a stopped worker left: that, and only that,
+    may follow."""
+    first, *rest = err.splitlines()
+    assert first == f"tinynet {command}: interrupted", err
+    assert all("loky/backend/resource_tracker.py" in line or line.strip().startswith(
+        "warnings.warn(") for line in rest), err

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from printouts import assert_interrupted
 
 from tinynet import parallel
 from tinynet.usercode import for_workers
@@ -120,7 +121,8 @@ def test_ctrl_c_stops_compare_and_its_worker_processes():
     status, err, workers = interrupt(
         [sys.executable, "-m", "tinynet", "compare", "--dataset", "digits", "--jobs", "2",
          "--no-progress"], lambda: time.monotonic() - started > 6, group=True)
-    assert status == 130 and err == "tinynet compare: interrupted\n"
+    assert status == 130
+    assert_interrupted(err, "compare")
     assert len(workers) >= 2  # two workers were training
     _, alive = psutil.wait_procs(workers, timeout=30)
     assert alive == []
