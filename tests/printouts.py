@@ -47,7 +47,7 @@ def assert_same_printout(got: str, recorded: str, what: str) -> None:
 
 def assert_interrupted(err: str, command: str) -> None:
     """After Ctrl-C a command prints one line, ``tinynet COMMAND: interrupted``. When it had
-    joblib worker processes, loky's resource tracker may add (about one run in thirty here)
+    joblib worker processes, loky's resource tracker may add (now and then)
     its warning that it cleans up a semaphore a stopped worker left: that, and only that,
     may follow."""
     first, *rest = err.splitlines()
