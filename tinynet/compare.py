@@ -89,6 +89,11 @@ def build_optimizers(names, lr: float | None) -> list[optimizers.Optimizer]:
     return [optimizers.get(n) if lr is None else optimizers.get(n, lr=lr) for n in names]
 
 
+def first_epoch_reaching(curve: list, target: float) -> int | None:
+    """The first epoch (from 1) whose validation metric in ``curve`` is at least ``target``."""
+    return next((epoch for epoch, value in enumerate(curve, start=1) if value >= target), None)
+
+
 def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs: int = 20,
               batch_size: int = 32, seed: int = 0, target: float = 0.95) -> Result:
     """Train ``model`` with ``opt`` on ``data.X_train``, validating every epoch; then test."""
@@ -107,11 +112,11 @@ def train_run(opt: optimizers.Optimizer, model: Sequential, data: Split, epochs:
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     history = trainer.history
-    reached = [i + 1 for i, a in enumerate(history.metrics.get("val_accuracy", []))
-               if a >= target]  # none recorded when it diverged in the first epoch
+    # no validation figure is recorded when it diverged in the first epoch
+    reached = first_epoch_reaching(history.metrics.get("val_accuracy", []), target)
     test = trainer.evaluate(data.X_test, data.y_test) if diverged is None else None
     return Result(type(opt).__name__, opt, history, model, seconds,
-                  reached[0] if reached else None, initial, fp.checksums, seed=seed,
+                  reached, initial, fp.checksums, seed=seed,
                   diverged=diverged, test=test)
 
 

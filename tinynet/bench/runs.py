@@ -9,7 +9,8 @@ import time
 import zlib
 from dataclasses import asdict, dataclass
 
-from .. import __version__, optimizers
+from .. import __version__, datasets, optimizers
+from ..compare import first_epoch_reaching
 from ..guard import DivergenceError
 from ..losses import MSE, SoftmaxCrossEntropy
 from ..trainer import Trainer
@@ -46,18 +47,10 @@ class Run:
 def split(problem) -> tuple:
     """The problem's train, validation and test data: the same for every run (the
     validation split is a fifth of the training data, stratified for classes)."""
-    from sklearn.model_selection import train_test_split
-
     X_train, X_test, y_train, y_test = problem.load()
-    X_tr, X_val, y_tr, y_val = train_test_split(
-        X_train, y_train, test_size=0.2, random_state=0,
-        stratify=y_train if problem.task == "classification" else None)
+    X_tr, X_val, y_tr, y_val = datasets.validation_split(X_train, y_train, 0.2, seed=0,
+                                                         task=problem.task)
     return X_tr, X_val, X_test, y_tr, y_val, y_test
-
-
-def first_epoch_reaching(curve: list, target: float) -> int | None:
-    """The first epoch (from 1) whose validation metric in ``curve`` is at least ``target``."""
-    return next((epoch for epoch, value in enumerate(curve, start=1) if value >= target), None)
 
 
 def execute(run: Run) -> dict:
