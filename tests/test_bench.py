@@ -346,6 +346,7 @@ def test_the_command_sends_jobs_cluster_and_imports_to_the_runner(tmp_path, caps
         yield from parallel.each(fn, items)  # here, to keep the test quick
 
     monkeypatch.setattr(runner, "each", each)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)  # the bar shows on a terminal
     def connect(address):
         assert address == "tcp://h:1", f"connected to {address!r} without --dask"
         return cluster

@@ -128,12 +128,13 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def runs_bar(total: int, hidden: bool):
+def runs_bar(total: int, hidden: bool, desc: str = "training", leave: bool = False):
     """One tqdm bar over all of a command's training runs, on stderr; none with
-    --no-progress or when stderr is not a terminal (a log file gets no bar lines)."""
+    --no-progress or when stderr is not a terminal (a log file gets no bar lines).
+    ``leave``: keep its last line (runs, time, rate) once done."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="run", desc="training", leave=False,
+    return tqdm(total=total, unit="run", desc=desc, leave=leave,
                 disable=hidden or not sys.stderr.isatty())
 
 

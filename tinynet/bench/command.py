@@ -12,7 +12,7 @@ from ..parallel import connect
 from ..usercode import for_workers
 from .problems import SUITE
 from .report import profile, summary
-from .runner import final_runs, prepare, problems_known, run_all, tuning_runs
+from .runner import final_runs, prepare, problems_known, read_results, run_all, tuning_runs
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 
@@ -66,13 +66,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _bench(args, problems, names, folder, imports, client) -> int:
-    from tqdm import tqdm
+    from ..commands import runs_bar
 
     tuning = tuning_runs(problems, names, args.budget)
     total = len(tuning) + len(problems) * len(names) * args.seeds
     start = time.perf_counter()
-    with tqdm(total=total, disable=args.no_progress, desc="bench", unit="run") as bar:
-        done_before = _done(folder)
+    with runs_bar(total, args.no_progress, desc="bench", leave=True) as bar:
+        done_before = len(read_results(folder))
         print(f"{done_before} of {total} runs already done")
         bar.update(done_before)
         results = run_all(tuning, folder, args.jobs, client, imports, bar)
@@ -88,8 +88,3 @@ def _bench(args, problems, names, folder, imports, client) -> int:
              "the performance profile)"))
     return 0
 
-
-def _done(folder: Path) -> int:
-    from .runner import read_results
-
-    return len(read_results(folder))
