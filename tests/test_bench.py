@@ -379,6 +379,7 @@ def test_the_closing_line_says_what_was_written(tmp_path, capsys, monkeypatch):
 
     args = ["bench", "--problems", "digits", "--optimizers", "sgd", "--seeds", "1",
             "--no-progress", "--out", str(tmp_path / "s")]
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)  # no bar even on a terminal
     assert main(args) == 0
     out, err = capsys.readouterr()
     assert out.startswith("0 of 4 runs already done\n# tinynet bench: quick budget, 1 seeds\n")
